@@ -1,0 +1,63 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from accounts.forms import UserCreationForm
+from accounts.models import User
+from accounts.workflows import invite_user
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    add_form = UserCreationForm
+    ordering = ("email",)
+    list_display = ("email", "full_name", "is_active", "is_staff", "last_login", "invited_at")
+    list_filter = ("is_active", "is_staff", "is_superuser", "groups")
+    search_fields = ("email", "full_name")
+    readonly_fields = ("last_login", "date_joined", "invited_at")
+    actions = ("send_invitation", "activate", "deactivate")
+    fieldsets = (
+        (None, {"fields": ("email", "full_name", "password")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        ("Dates", {"fields": ("invited_at", "last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "send_invitation"),
+                "description": "The person chooses their own password from the invitation link.",
+            },
+        ),
+    )
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if not change and form.cleaned_data.get("send_invitation"):
+            invite_user(obj, invited_by=request.user)  # type: ignore[arg-type]
+            self.message_user(request, f"Invitation emailed to {obj.email}.", messages.SUCCESS)
+
+    @admin.action(description="Email an invitation (a link to set a password)")
+    def send_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        active = queryset.filter(is_active=True)
+        for user in active:
+            invite_user(user, invited_by=request.user)  # type: ignore[arg-type]
+        self.message_user(request, f"Invitations emailed to {active.count()} people.")
+        if skipped := queryset.count() - active.count():
+            self.message_user(
+                request, f"{skipped} inactive people were not invited.", messages.WARNING
+            )
+
+    @admin.action(description="Activate selected people")
+    def activate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = queryset.update(is_active=True)
+        self.message_user(request, f"{count} people activated.")
+
+    @admin.action(description="Deactivate selected people (they can no longer log in)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        self.message_user(request, f"{count} people deactivated.")
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, "You cannot deactivate yourself.", messages.WARNING)

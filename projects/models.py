@@ -1,0 +1,774 @@
+"""The consortium and its plan: organisations, projects, partners, work packages, deliverables,
+milestones and risks.
+
+EU projects count time in months from the start date: "M6" is the sixth month, and something due in
+M6 is due on the last day of that month. Numbers follow the grant agreement (WP1, D1.1, MS1, P1).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models, transaction
+from django.db.models import F, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class StaleEdit(Exception):
+    """Someone else changed the object after this form was loaded."""
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after the month of `start`."""
+    index = start.year * 12 + (start.month - 1) + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+class Organisation(models.Model):
+    """A legal entity that takes part in projects."""
+
+    class Kind(models.TextChoices):
+        PUBLIC_AUTHORITY = "public_authority", "Public authority"
+        SOCIAL_ECONOMY = "social_economy", "Social economy organisation"
+        WISE = "wise", "Work-integration social enterprise"
+        NETWORK = "network", "Network"
+        NGO = "ngo", "NGO"
+        UNIVERSITY = "university", "University"
+        COMPANY = "company", "Company"
+
+    legal_name = models.CharField(max_length=255, unique=True)
+    short_name = models.CharField(max_length=40)
+    country = CountryField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    pic = models.CharField(
+        "PIC",
+        max_length=9,
+        blank=True,
+        validators=[RegexValidator(r"^\d{9}$", "A PIC has nine digits.")],
+        help_text="Participant Identification Code in the EU Funding & Tenders portal.",
+    )
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def visible_to(self, user: User) -> Self:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__is_active=True).distinct()
+
+
+class Project(models.Model):
+    """A funded project run by a consortium of partners."""
+
+    class Programme(models.TextChoices):
+        SMP = "smp", "Single Market Programme"
+        ERASMUS = "erasmus", "Erasmus+"
+        ESF = "esf", "ESF+"
+        HORIZON = "horizon", "Horizon Europe"
+        INTERREG = "interreg", "Interreg"
+        OTHER = "other", "Other"
+
+    acronym = models.CharField(max_length=30, unique=True)
+    slug = models.SlugField(
+        max_length=40, unique=True, help_text="Used in the project's web addresses."
+    )
+    title = models.CharField(max_length=255)
+    programme = models.CharField(max_length=20, choices=Programme.choices)
+    grant_agreement_number = models.CharField(max_length=30, blank=True)
+    start_date = models.DateField(help_text="Month 1 begins on this date.")
+    duration_months = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    website = models.URLField(blank=True)
+    summary = models.TextField(blank=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["acronym"]
+
+    def __str__(self) -> str:
+        return self.acronym
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project_dashboard", args=[self.slug])
+
+    def month_start(self, month: int) -> dt.date:
+        """The first day of project month `month` (M1 starts on the start date)."""
+        if month == 1:
+            return self.start_date
+        return add_months(self.start_date, month - 1)
+
+    def month_end(self, month: int) -> dt.date:
+        """The last day of project month `month`: the due date of anything due in that month."""
+        first = add_months(self.start_date, month - 1)
+        return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+    @property
+    def end_date(self) -> dt.date:
+        return self.month_end(self.duration_months)
+
+    def month_of(self, day: dt.date) -> int:
+        """The project month `day` falls in (0 before the start, > duration after the end)."""
+        if day < self.start_date:
+            return 0
+        return (day.year - self.start_date.year) * 12 + day.month - self.start_date.month + 1
+
+    def check_month(self, month: int | None, field: str) -> None:
+        if month is not None and not 1 <= month <= self.duration_months:
+            raise ValidationError(
+                {
+                    field: f"Month {month} is outside the project, which runs M1-M{self.duration_months}."
+                }
+            )
+
+
+class Partner(models.Model):
+    """An organisation's participation in a project, numbered as in the grant agreement."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", "Coordinator"
+        BENEFICIARY = "beneficiary", "Beneficiary"
+        AFFILIATED = "affiliated", "Affiliated entity"
+        ASSOCIATED = "associated", "Associated partner"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="participations"
+    )
+    number = models.PositiveSmallIntegerField(help_text="1 for the coordinator.")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.BENEFICIARY)
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="partner_number_unique"),
+            models.UniqueConstraint(
+                fields=["project", "organisation"], name="partner_organisation_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"P{self.number} {self.organisation.short_name}"
+
+    @property
+    def code(self) -> str:
+        return f"P{self.number}"
+
+
+class Membership(models.Model):
+    """A person's place in a project: for which partner, and with which role."""
+
+    class Role(models.TextChoices):
+        COORDINATOR = "coordinator", "Coordinator"
+        PARTNER = "partner", "Partner"
+        OBSERVER = "observer", "Observer"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="Empty for observers from outside the consortium (funder, evaluator).",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["project", "role", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.project} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.partner_id and self.project_id and self.partner.project_id != self.project_id:
+            raise ValidationError({"partner": "This partner belongs to another project."})
+        if self.role in (self.Role.COORDINATOR, self.Role.PARTNER) and not self.partner_id:
+            raise ValidationError({"partner": "Coordinators and partners act for a partner."})
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == self.Role.COORDINATOR
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == self.Role.OBSERVER
+
+
+class ReportingPeriod(models.Model):
+    """RP1..n: the stretch of months a periodic report to the funder covers."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="periods")
+    number = models.PositiveSmallIntegerField()
+    start_month = models.PositiveSmallIntegerField()
+    end_month = models.PositiveSmallIntegerField()
+    report_due_date = models.DateField(null=True, blank=True)
+    is_locked = models.BooleanField(
+        default=False, help_text="Reported to the funder; kept as it was."
+    )
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="period_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"RP{self.number} (M{self.start_month}-M{self.end_month})"
+
+    def clean(self) -> None:
+        if not self.project_id:
+            return
+        self.project.check_month(self.start_month, "start_month")
+        self.project.check_month(self.end_month, "end_month")
+        if self.end_month < self.start_month:
+            raise ValidationError({"end_month": "The period ends before it starts."})
+
+    @property
+    def start_date(self) -> dt.date:
+        return self.project.month_start(self.start_month)
+
+    @property
+    def end_date(self) -> dt.date:
+        return self.project.month_end(self.end_month)
+
+
+class InProjectQuerySet(models.QuerySet):
+    """Rows that belong to a project; `visible_to` keeps those of the user's projects."""
+
+    def visible_to(self, user: User) -> Self:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(project__memberships__user=user, project__memberships__is_active=True)
+
+
+class WorkPackage(models.Model):
+    """A work package: a lead partner, a span of months, objectives."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="work_packages")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=255)
+    lead = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="led_work_packages")
+    start_month = models.PositiveSmallIntegerField()
+    end_month = models.PositiveSmallIntegerField()
+    objectives = models.TextField(blank=True)
+
+    objects = InProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="work_package_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self) -> str:
+        return f"WP{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:workpackage_detail", args=[self.project.slug, self.number])
+
+    def clean(self) -> None:
+        if not self.project_id:
+            return
+        self.project.check_month(self.start_month, "start_month")
+        self.project.check_month(self.end_month, "end_month")
+        if self.start_month and self.end_month and self.end_month < self.start_month:
+            raise ValidationError({"end_month": "The work package ends before it starts."})
+        if self.lead_id and self.lead.project_id != self.project_id:
+            raise ValidationError({"lead": "The lead partner belongs to another project."})
+
+
+class VersionedModel(models.Model):
+    """A row edited through forms by several people: saves name the version they started from."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save_checked(self, expected_version: int, *, reason: str = "") -> None:
+        """Save if nobody saved since `expected_version` was read, else raise StaleEdit.
+
+        The conditional UPDATE is the lock: of two saves that started from the same version,
+        exactly one moves it on; the other changes nothing.
+        """
+        with transaction.atomic():
+            moved = (
+                type(self)
+                ._default_manager.filter(pk=self.pk, version=expected_version)
+                .update(version=F("version") + 1)
+            )
+            if not moved:
+                raise StaleEdit
+            self.version = expected_version + 1
+            if reason:
+                self._change_reason = reason  # type: ignore[attr-defined]
+            self.save()
+
+
+class DeliverableQuerySet(InProjectQuerySet):
+    def due_by(self, day: dt.date) -> Self:
+        return self.filter(due_date__lte=day)
+
+    def open(self) -> Self:
+        return self.exclude(status__in=Deliverable.DONE_STATUSES)
+
+    def overdue(self, today: dt.date) -> Self:
+        return self.open().filter(due_date__lt=today)
+
+    def with_related(self) -> Self:
+        return self.select_related("work_package", "lead__organisation", "project")
+
+
+DELIVERABLE_NUMBER = re.compile(r"^D(\d{1,2})\.(\d{1,2})$")
+MILESTONE_NUMBER = re.compile(r"^MS(\d{1,3})$")
+
+
+class Deliverable(VersionedModel):
+    """A contractual output, due at the end of a project month."""
+
+    class Type(models.TextChoices):
+        R = "R", "R: document, report"
+        DEM = "DEM", "DEM: demonstrator, pilot, prototype"
+        DEC = "DEC", "DEC: websites, patent filings, videos"
+        DATA = "DATA", "DATA: data sets, microdata"
+        DMP = "DMP", "DMP: data management plan"
+        ETHICS = "ETHICS", "ETHICS: ethics requirements"
+        SECURITY = "SECURITY", "SECURITY: security requirements"
+        OTHER = "OTHER", "OTHER"
+
+    class Dissemination(models.TextChoices):
+        PU = "PU", "PU: public"
+        SEN = "SEN", "SEN: sensitive"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PREPARATION = "in_preparation", "In preparation"
+        IN_REVIEW = "in_review", "In review"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+        APPROVED = "approved", "Approved"
+        SUBMITTED = "submitted", "Submitted to the funder"
+
+    DONE_STATUSES: ClassVar[tuple[str, ...]] = (Status.APPROVED, Status.SUBMITTED)
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deliverables")
+    work_package = models.ForeignKey(
+        WorkPackage, on_delete=models.PROTECT, related_name="deliverables"
+    )
+    number = models.CharField(max_length=10, help_text="D<work package>.<n>, e.g. D2.1.")
+    sort_key = models.PositiveIntegerField(default=0, editable=False)
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    lead = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="led_deliverables")
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.R)
+    dissemination = models.CharField(
+        "dissemination level", max_length=3, choices=Dissemination.choices, default=Dissemination.PU
+    )
+    due_month = models.PositiveSmallIntegerField(help_text="Project month, e.g. 6 for M6.")
+    # Derived from the project's start and due_month on save; stored so lists filter and sort on it.
+    due_date = models.DateField(editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    submitted_date = models.DateField(null=True, blank=True)
+    delay_justification = models.TextField(blank=True)
+    review_comment = models.TextField(blank=True, help_text="The coordinator's latest request.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["sort_key", "version", "updated_at", "created_at"])
+    objects = DeliverableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="deliverable_number_unique")
+        ]
+        indexes = [models.Index(fields=["project", "due_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:deliverable_detail", args=[self.project.slug, self.number])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        match = DELIVERABLE_NUMBER.match(self.number or "")
+        if not match:
+            errors["number"] = "Write the number as D<work package>.<n>, for example D2.1."
+        elif self.work_package_id and int(match.group(1)) != self.work_package.number:
+            errors["number"] = (
+                f"{self.number} does not belong to {self.work_package.code}: "
+                f"its number should start with D{self.work_package.number}."
+            )
+        if self.project_id:
+            if self.due_month and not 1 <= self.due_month <= self.project.duration_months:
+                errors["due_month"] = (
+                    f"M{self.due_month} is outside the project, which runs "
+                    f"M1-M{self.project.duration_months}."
+                )
+            if self.work_package_id and self.work_package.project_id != self.project_id:
+                errors["work_package"] = "This work package belongs to another project."
+            if self.lead_id and self.lead.project_id != self.project_id:
+                errors["lead"] = "This partner belongs to another project."
+            if (
+                match
+                and Deliverable.objects.filter(project_id=self.project_id, number=self.number)
+                .exclude(pk=self.pk)
+                .exists()
+            ):
+                errors["number"] = f"{self.number} already exists in this project."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.due_date = self.project.month_end(self.due_month)
+        if match := DELIVERABLE_NUMBER.match(self.number):
+            self.sort_key = int(match.group(1)) * 1000 + int(match.group(2))
+        super().save(*args, **kwargs)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.status not in self.DONE_STATUSES and self.due_date < today
+
+    def is_late(self, on: dt.date | None) -> bool:
+        return on is not None and on > self.due_date
+
+    # One door for each status change. The view checks who may act (projects/permissions.py);
+    # these methods check that the change makes sense from the current status.
+    TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "start": (Status.PLANNED,),
+        "submit_for_review": (Status.IN_PREPARATION, Status.CHANGES_REQUESTED, Status.PLANNED),
+        "request_changes": (Status.IN_REVIEW,),
+        "approve": (Status.IN_REVIEW,),
+        "record_submission": (Status.APPROVED,),
+    }
+
+    def can(self, action: str) -> bool:
+        return self.status in self.TRANSITIONS[action]
+
+    def _move(self, action: str, to: str, expected_version: int, reason: str) -> None:
+        if not self.can(action):
+            raise ValidationError(
+                f"{self.number} is {self.get_status_display().lower()}: it cannot be "
+                f"{action.replace('_', ' ')} now."
+            )
+        self.status = to
+        self.save_checked(expected_version, reason=reason)
+
+    def start(self, *, expected_version: int) -> None:
+        self._move("start", self.Status.IN_PREPARATION, expected_version, "Work started")
+
+    def submit_for_review(self, *, expected_version: int) -> None:
+        self._move(
+            "submit_for_review", self.Status.IN_REVIEW, expected_version, "Submitted for review"
+        )
+
+    def request_changes(self, *, comment: str, expected_version: int) -> None:
+        if not comment.strip():
+            raise ValidationError({"comment": "Say what should change."})
+        self.review_comment = comment.strip()
+        self._move(
+            "request_changes", self.Status.CHANGES_REQUESTED, expected_version, "Changes requested"
+        )
+
+    def approve(self, *, expected_version: int) -> None:
+        self.review_comment = ""
+        self._move("approve", self.Status.APPROVED, expected_version, "Approved")
+
+    def record_submission(
+        self, *, on: dt.date, justification: str, expected_version: int, today: dt.date
+    ) -> None:
+        if on > today:
+            raise ValidationError({"submitted_date": "The submission date is in the future."})
+        if self.is_late(on) and not justification.strip():
+            raise ValidationError(
+                {
+                    "delay_justification": f"Submitted {(on - self.due_date).days} days after the "
+                    f"due date ({self.due_date:%d %B %Y}): explain the delay."
+                }
+            )
+        self.submitted_date = on
+        self.delay_justification = justification.strip()
+        self._move(
+            "record_submission", self.Status.SUBMITTED, expected_version, "Submitted to the funder"
+        )
+
+
+class DeliverableVersion(models.Model):
+    """One uploaded file of a deliverable; the file itself lives in private storage."""
+
+    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="versions")
+    file = models.FileField(upload_to="deliverables/%Y/%m/", max_length=255)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    note = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["deliverable", "-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable.number}: {self.original_name}"
+
+
+class ProgressUpdate(models.Model):
+    """A partner's note on how far a deliverable has come."""
+
+    deliverable = models.ForeignKey(
+        Deliverable, on_delete=models.CASCADE, related_name="progress_updates"
+    )
+    date = models.DateField(default=timezone.localdate)
+    percent = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(100)], help_text="0 to 100."
+    )
+    note = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deliverable", "-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable.number} {self.percent}% on {self.date}"
+
+
+class MilestoneQuerySet(InProjectQuerySet):
+    def pending(self) -> Self:
+        return self.filter(achieved_date__isnull=True)
+
+
+class Milestone(models.Model):
+    """A control point: due in a project month, met when its means of verification is."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    number = models.CharField(max_length=6, help_text="MS<n>, e.g. MS3.")
+    sort_key = models.PositiveIntegerField(default=0, editable=False)
+    title = models.CharField(max_length=255)
+    work_packages = models.ManyToManyField(WorkPackage, related_name="milestones", blank=True)
+    due_month = models.PositiveSmallIntegerField()
+    due_date = models.DateField(editable=False)
+    means_of_verification = models.TextField()
+    achieved_date = models.DateField(null=True, blank=True)
+    achievement_note = models.TextField(blank=True)
+
+    history = HistoricalRecords(excluded_fields=["sort_key"], m2m_fields=[work_packages])
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="milestone_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:milestone_detail", args=[self.project.slug, self.number])
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if not MILESTONE_NUMBER.match(self.number or ""):
+            errors["number"] = "Write the number as MS<n>, for example MS3."
+        elif (
+            self.project_id
+            and Milestone.objects.filter(project_id=self.project_id, number=self.number)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            errors["number"] = f"{self.number} already exists in this project."
+        if (
+            self.project_id
+            and self.due_month
+            and not 1 <= self.due_month <= self.project.duration_months
+        ):
+            errors["due_month"] = (
+                f"M{self.due_month} is outside the project, which runs "
+                f"M1-M{self.project.duration_months}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.due_date = self.project.month_end(self.due_month)
+        if match := MILESTONE_NUMBER.match(self.number):
+            self.sort_key = int(match.group(1))
+        super().save(*args, **kwargs)
+
+    @property
+    def is_achieved(self) -> bool:
+        return self.achieved_date is not None
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return not self.is_achieved and self.due_date < today
+
+    def mark_achieved(self, *, on: dt.date, note: str, today: dt.date) -> None:
+        if self.is_achieved:
+            raise ValidationError(f"{self.number} was already achieved on {self.achieved_date}.")
+        if on > today:
+            raise ValidationError({"achieved_date": "The date is in the future."})
+        if not note.strip():
+            raise ValidationError(
+                {"achievement_note": "Say how the means of verification was met."}
+            )
+        self.achieved_date = on
+        self.achievement_note = note.strip()
+        self._change_reason = "Marked achieved"  # type: ignore[attr-defined]
+        self.save()
+
+
+class Level(models.IntegerChoices):
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+
+
+class RiskQuerySet(InProjectQuerySet):
+    def active(self) -> Self:
+        return self.exclude(status=Risk.Status.CLOSED)
+
+    def scored_high(self) -> Self:
+        """Open risks whose likelihood x impact is 6 or more (high on one axis, medium+ on the other)."""
+        return self.active().annotate(score=F("likelihood") * F("impact")).filter(score__gte=6)
+
+
+class Risk(VersionedModel):
+    """An entry in the project's risk register."""
+
+    class Category(models.TextChoices):
+        MANAGEMENT = "management", "Management and coordination"
+        PARTNERSHIP = "partnership", "Partnership"
+        STAKEHOLDERS = "stakeholders", "Stakeholder engagement"
+        DATA = "data", "Data and evidence"
+        LEGAL = "legal", "Legal and policy"
+        FINANCIAL = "financial", "Financial"
+        TECHNICAL = "technical", "Technical"
+        EXTERNAL = "external", "External"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MONITORED = "monitored", "Monitored"
+        MATERIALISED = "materialised", "Materialised"
+        CLOSED = "closed", "Closed"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="risks")
+    number = models.PositiveSmallIntegerField(editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField()
+    category = models.CharField(max_length=20, choices=Category.choices)
+    work_packages = models.ManyToManyField(WorkPackage, related_name="risks", blank=True)
+    likelihood = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MEDIUM)
+    impact = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MEDIUM)
+    mitigation = models.TextField("mitigation measures", blank=True)
+    owner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="owned_risks")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["version", "created_at"], m2m_fields=[work_packages]
+    )
+    objects = RiskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="risk_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def code(self) -> str:
+        return f"R{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:risk_detail", args=[self.project.slug, self.number])
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def level(self) -> str:
+        """low (1-2), medium (3-4) or high (6-9): the colour of its cell in the matrix."""
+        return "high" if self.score >= 6 else "medium" if self.score >= 3 else "low"
+
+    def clean(self) -> None:
+        if self.project_id and self.owner_id and self.owner.project_id != self.project_id:
+            raise ValidationError({"owner": "This partner belongs to another project."})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.number:
+            # Numbers are never reused; the unique constraint catches a concurrent create.
+            last = Risk.objects.filter(project_id=self.project_id).aggregate(models.Max("number"))
+            self.number = (last["number__max"] or 0) + 1
+        super().save(*args, **kwargs)
+
+
+class RiskReview(models.Model):
+    """A dated reassessment of a risk; the latest review sets the risk's current scores."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="reviews")
+    review_date = models.DateField(default=timezone.localdate)
+    likelihood = models.PositiveSmallIntegerField(choices=Level.choices)
+    impact = models.PositiveSmallIntegerField(choices=Level.choices)
+    status = models.CharField(max_length=20, choices=Risk.Status.choices)
+    note = models.TextField(help_text="What changed, and what is being done.")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["risk", "-review_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.risk.code} reviewed {self.review_date}"
+
+
+def latest_reviews(risks: QuerySet[Risk] | list[Risk]) -> dict[int, RiskReview]:
+    """The latest review of each risk, in one query."""
+    ids = [risk.pk for risk in risks]
+    latest: dict[int, RiskReview] = {}
+    for review in RiskReview.objects.filter(risk_id__in=ids).order_by(
+        "risk_id", "review_date", "pk"
+    ):
+        latest[review.risk_id] = review
+    return latest
