@@ -1,0 +1,1 @@
+"""Work packages, milestones and the timeline. (Being written.)"""
