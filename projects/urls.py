@@ -13,7 +13,9 @@ urlpatterns = [
     path(P + "work-packages/<int:number>/", planning.workpackage_detail, name="workpackage_detail"),
     path(P + "milestones/", planning.milestone_list, name="milestone_list"),
     path(P + "milestones/<str:number>/", planning.milestone_detail, name="milestone_detail"),
-    path(P + "milestones/<str:number>/achieve/", planning.milestone_achieve, name="milestone_achieve"),
+    path(
+        P + "milestones/<str:number>/achieve/", planning.milestone_achieve, name="milestone_achieve"
+    ),
     path(P + "timeline/", planning.timeline, name="timeline"),
     # Deliverables.
     path(P + "deliverables/", deliverables.deliverable_list, name="deliverable_list"),
@@ -23,12 +25,26 @@ urlpatterns = [
     path(D + "edit/", deliverables.deliverable_edit, name="deliverable_edit"),
     path(D + "start/", deliverables.deliverable_start, name="deliverable_start"),
     path(D + "submit/", deliverables.deliverable_submit, name="deliverable_submit"),
-    path(D + "request-changes/", deliverables.deliverable_request_changes, name="deliverable_request_changes"),
+    path(
+        D + "request-changes/",
+        deliverables.deliverable_request_changes,
+        name="deliverable_request_changes",
+    ),
     path(D + "approve/", deliverables.deliverable_approve, name="deliverable_approve"),
-    path(D + "record-submission/", deliverables.deliverable_record_submission, name="deliverable_record_submission"),
+    path(
+        D + "record-submission/",
+        deliverables.deliverable_record_submission,
+        name="deliverable_record_submission",
+    ),
     path(D + "progress/", deliverables.deliverable_progress_add, name="deliverable_progress_add"),
-    path(D + "versions/", deliverables.deliverable_version_upload, name="deliverable_version_upload"),
-    path(D + "versions/<int:pk>/download/", deliverables.deliverable_version_download, name="deliverable_version_download"),
+    path(
+        D + "versions/", deliverables.deliverable_version_upload, name="deliverable_version_upload"
+    ),
+    path(
+        D + "versions/<int:pk>/download/",
+        deliverables.deliverable_version_download,
+        name="deliverable_version_download",
+    ),
     # The risk register.
     path(P + "risks/", risks.risk_list, name="risk_list"),
     path(P + "risks/new/", risks.risk_create, name="risk_create"),

@@ -1,0 +1,10 @@
+from celery import shared_task
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+
+@shared_task(name="accounts.clear_expired_sessions_task")
+def clear_expired_sessions_task() -> int:
+    """Delete sessions past their expiry date; returns how many. Safe to run twice."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

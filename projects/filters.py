@@ -1,0 +1,111 @@
+"""django-filter FilterSets for the long lists; each is built on a queryset already limited to
+one project, and receives the project so its choices stay inside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from projects.models import Deliverable, Level, Partner, Project, Risk, WorkPackage
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    def __init__(self, *args: Any, project: Project, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project, self.today = project, today
+        partners = Partner.objects.filter(project=project).select_related("organisation")
+        work_packages = WorkPackage.objects.filter(project=project)
+        for name, field in self.filters.items():
+            if name in {"lead", "owner"}:
+                field.queryset = partners
+            elif name in {"work_package", "work_packages"}:
+                field.queryset = work_packages
+
+
+class DeliverableFilter(ProjectFilterSet):
+    q = django_filters.CharFilter(
+        method="search", label="Search", help_text="Number, title or description"
+    )
+    work_package = django_filters.ModelChoiceFilter(
+        queryset=WorkPackage.objects.none(), empty_label="All"
+    )
+    lead = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.none(), label="Lead partner", empty_label="All"
+    )
+    status = django_filters.ChoiceFilter(choices=Deliverable.Status.choices, empty_label="All")
+    type = django_filters.ChoiceFilter(choices=Deliverable.Type.choices, empty_label="All")
+    dissemination = django_filters.ChoiceFilter(
+        choices=Deliverable.Dissemination.choices, label="Dissemination level", empty_label="All"
+    )
+    due_after = django_filters.DateFilter(
+        field_name="due_date",
+        lookup_expr="gte",
+        label="Due from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    due_before = django_filters.DateFilter(
+        field_name="due_date",
+        lookup_expr="lte",
+        label="Due until",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    overdue = django_filters.BooleanFilter(
+        method="only_overdue", label="Overdue only", widget=forms.CheckboxInput
+    )
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("sort_key", "number"),
+            ("due_date", "due"),
+            ("status", "status"),
+            ("title", "title"),
+        ),
+        field_labels={
+            "sort_key": "Number",
+            "due_date": "Due date",
+            "status": "Status",
+            "title": "Title",
+        },
+        label="Sort by",
+        empty_label="Number",
+    )
+
+    class Meta:
+        model = Deliverable
+        fields: list[str] = []
+
+    def search(
+        self, queryset: QuerySet[Deliverable], name: str, value: str
+    ) -> QuerySet[Deliverable]:
+        return queryset.filter(
+            Q(number__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
+        )
+
+    def only_overdue(
+        self, queryset: QuerySet[Deliverable], name: str, value: bool
+    ) -> QuerySet[Deliverable]:
+        return queryset.overdue(self.today) if value else queryset  # type: ignore[attr-defined]
+
+
+class RiskFilter(ProjectFilterSet):
+    q = django_filters.CharFilter(method="search", label="Search", help_text="Title or description")
+    status = django_filters.ChoiceFilter(choices=Risk.Status.choices, empty_label="All")
+    category = django_filters.ChoiceFilter(choices=Risk.Category.choices, empty_label="All")
+    owner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.none(), label="Owner", empty_label="All"
+    )
+    work_packages = django_filters.ModelChoiceFilter(
+        queryset=WorkPackage.objects.none(), label="Work package", empty_label="All"
+    )
+    likelihood = django_filters.ChoiceFilter(choices=Level.choices, empty_label="All")
+    impact = django_filters.ChoiceFilter(choices=Level.choices, empty_label="All")
+
+    class Meta:
+        model = Risk
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
