@@ -1,0 +1,396 @@
+"""Events a consortium organises: meetings, conferences, roundtables, missions; their agenda,
+materials, outcomes and how many people came (aggregate counts only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import zoneinfo
+from typing import Any, ClassVar, Self
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from projects.models import InProjectQuerySet, Partner, Project, VersionedModel, WorkPackage
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    # European zones first: the consortia this serves meet there; every IANA zone stays valid.
+    zones = sorted(zoneinfo.available_timezones())
+    europe = [z for z in zones if z.startswith("Europe/")]
+    return [(z, z.replace("_", " ")) for z in [*europe, "UTC", *[z for z in zones if z not in europe and z != "UTC"]]]
+
+
+class EventQuerySet(InProjectQuerySet):
+    def upcoming(self, now: dt.datetime) -> Self:
+        return self.filter(ends_at__gte=now).exclude(status=Event.Status.CANCELLED)
+
+    def past(self, now: dt.datetime) -> Self:
+        return self.filter(ends_at__lt=now)
+
+    def with_related(self) -> Self:
+        return self.select_related("organiser__organisation", "work_package", "project")
+
+
+class Event(VersionedModel):
+    """Something the consortium organises on a date, in a place or online."""
+
+    class Kind(models.TextChoices):
+        TPM = "tpm", "Transnational project meeting"
+        FINAL_CONFERENCE = "final_conference", "Final conference"
+        ROUNDTABLE = "roundtable", "Local roundtable"
+        MISSION = "mission", "Social economy mission"
+        WORKSHOP = "workshop", "Workshop"
+        WEBINAR = "webinar", "Webinar"
+        TRAINING = "training", "Training"
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "Hybrid"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        HELD = "held", "Held"
+        POSTPONED = "postponed", "Postponed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=255)
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    time_zone = models.CharField(
+        max_length=64,
+        default="Europe/Brussels",
+        help_text="Where the event happens; its times are shown in this zone.",
+    )
+    venue = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    country = CountryField(blank=True)
+    organiser = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="organised_events",
+        help_text="The partner that organises it; its staff edit the event and write its report.",
+    )
+    work_package = models.ForeignKey(
+        WorkPackage, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
+    registration_url = models.URLField("registration link", blank=True)
+    recording_url = models.URLField(
+        "recording link", blank=True, help_text='Shown as "Watch the event".'
+    )
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "created_at"])
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["project", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:event_detail", args=[self.project.slug, self.pk])
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def local_start(self) -> dt.datetime:
+        return timezone.localtime(self.starts_at, self.zone)
+
+    @property
+    def local_end(self) -> dt.datetime:
+        return timezone.localtime(self.ends_at, self.zone)
+
+    def has_started(self, now: dt.datetime) -> bool:
+        return self.starts_at <= now
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.time_zone not in zoneinfo.available_timezones():
+            errors["time_zone"] = f"{self.time_zone} is not a known time zone."
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            errors["ends_at"] = "The event ends before it starts."
+        if self.project_id:
+            if self.organiser_id and self.organiser.project_id != self.project_id:
+                errors["organiser"] = "This partner belongs to another project."
+            if self.work_package_id and self.work_package.project_id != self.project_id:
+                errors["work_package"] = "This work package belongs to another project."
+        if self.format != self.Format.ONLINE and not (self.city or self.venue):
+            errors["city"] = "Say where an in-person or hybrid event takes place."
+        if errors:
+            raise ValidationError(errors)
+
+
+class AgendaItem(models.Model):
+    """One slot of an event's programme."""
+
+    class SessionType(models.TextChoices):
+        WELCOME = "welcome", "Welcome"
+        KEYNOTE = "keynote", "Keynote"
+        PRESENTATION = "presentation", "Presentation"
+        PANEL = "panel", "Panel"
+        WORKSHOP = "workshop", "Workshop"
+        DISCUSSION = "discussion", "Discussion"
+        BREAK = "break", "Break"
+        CLOSING = "closing", "Closing"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agenda_items")
+    starts_at = models.DateTimeField()
+    title = models.CharField(max_length=255)
+    session_type = models.CharField(max_length=20, choices=SessionType.choices)
+    speakers = models.TextField(
+        blank=True, help_text="One per line: name, then the organisation after a comma."
+    )
+
+    class Meta:
+        ordering = ["event", "starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def speaker_list(self) -> list[tuple[str, str]]:
+        """(name, organisation) pairs from the speakers text."""
+        pairs = []
+        for line in self.speakers.splitlines():
+            if line.strip():
+                name, _, organisation = line.partition(",")
+                pairs.append((name.strip(), organisation.strip()))
+        return pairs
+
+    def clean(self) -> None:
+        if self.event_id and self.starts_at and not (
+            self.event.starts_at <= self.starts_at <= self.event.ends_at
+        ):
+            raise ValidationError({"starts_at": "This time is outside the event."})
+
+
+class Material(models.Model):
+    """A file (slides, photos, attendance evidence) or a link (recording, press) of an event."""
+
+    class Kind(models.TextChoices):
+        SLIDES = "slides", "Slides"
+        PHOTOS = "photos", "Photos"
+        ATTENDANCE = "attendance", "Attendance evidence"
+        DOCUMENT = "document", "Document"
+        RECORDING = "recording", "Recording"
+        PRESS = "press", "Press coverage"
+        LINK = "link", "Other link"
+
+    LINK_KINDS: ClassVar[set[str]] = {Kind.RECORDING, Kind.PRESS, Kind.LINK}
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=255)
+    url = models.URLField(blank=True)
+    file = models.FileField(upload_to="events/", max_length=255, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["event", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="material_is_file_or_link",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.url)
+
+
+class OutcomeQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> Self:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            event__project__memberships__user=user, event__project__memberships__is_active=True
+        )
+
+    def open(self) -> Self:
+        return self.filter(kind=Outcome.Kind.ACTION, is_done=False)
+
+
+class Outcome(models.Model):
+    """A decision taken or an action agreed at an event."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "Decision"
+        ACTION = "action", "Action item"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outcomes")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ACTION)
+    text = models.TextField()
+    owner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, null=True, blank=True, related_name="outcomes",
+        help_text="Who carries an action item out.",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    is_done = models.BooleanField("done", default=False)
+
+    objects = OutcomeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["event", "is_done", "due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def clean(self) -> None:
+        if self.owner_id and self.event_id and self.owner.project_id != self.event.project_id:
+            raise ValidationError({"owner": "This partner belongs to another project."})
+
+
+class Attendance(models.Model):
+    """How many people came, as totals and breakdowns. Never a list of people: disability status
+    is special-category personal data, so the platform holds counts only.
+
+    A breakdown is optional; one that is filled in (any of its numbers given) must add up to the
+    total, the empty numbers counting as zero.
+    """
+
+    STAKEHOLDER_FIELDS: ClassVar[tuple[str, ...]] = (
+        "public_authorities", "social_economy", "companies", "dpo", "experts", "other_stakeholders",
+    )
+    GENDER_FIELDS: ClassVar[tuple[str, ...]] = ("women", "men", "other_gender")
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="attendance")
+    total = models.PositiveIntegerField(help_text="Everyone who took part, speakers included.")
+    in_person = models.PositiveIntegerField(null=True, blank=True)
+    online = models.PositiveIntegerField(null=True, blank=True)
+    public_authorities = models.PositiveIntegerField(null=True, blank=True)
+    social_economy = models.PositiveIntegerField(
+        "social economy organisations", null=True, blank=True
+    )
+    companies = models.PositiveIntegerField(null=True, blank=True)
+    dpo = models.PositiveIntegerField(
+        "organisations of persons with disabilities", null=True, blank=True
+    )
+    experts = models.PositiveIntegerField("procurement experts", null=True, blank=True)
+    other_stakeholders = models.PositiveIntegerField("other", null=True, blank=True)
+    women = models.PositiveIntegerField(null=True, blank=True)
+    men = models.PositiveIntegerField(null=True, blank=True)
+    other_gender = models.PositiveIntegerField(
+        "other or not stated", null=True, blank=True
+    )
+    by_country = models.JSONField(
+        default=dict, blank=True, help_text="Country code -> number of participants."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name_plural = "attendance"
+
+    def __str__(self) -> str:
+        return f"{self.total} at {self.event}"
+
+    def breakdown(self, fields: tuple[str, ...]) -> list[tuple[str, int | None]]:
+        return [(str(self._meta.get_field(f).verbose_name), getattr(self, f)) for f in fields]
+
+    @property
+    def stakeholders(self) -> list[tuple[str, int | None]]:
+        return self.breakdown(self.STAKEHOLDER_FIELDS)
+
+    @property
+    def genders(self) -> list[tuple[str, int | None]]:
+        return self.breakdown(self.GENDER_FIELDS)
+
+    def _check_sum(self, label: str, values: list[int | None], errors: dict[str, list[str]], key: str) -> None:
+        if all(v is None for v in values) or self.total is None:
+            return
+        given = sum(v or 0 for v in values)
+        if given != self.total:
+            difference = given - self.total
+            errors.setdefault(key, []).append(
+                f"The {label} breakdown adds up to {given}, not the total of {self.total} "
+                f"({'+' if difference > 0 else ''}{difference})."
+            )
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        event = self.event if self.event_id else None
+        if event is not None and not event.has_started(timezone.now()):
+            errors.setdefault("__all__", []).append(
+                "Attendance can only be recorded once the event has started."
+            )
+        if event is not None and event.format == Event.Format.HYBRID:
+            if self.in_person is None or self.online is None:
+                errors.setdefault("in_person", []).append(
+                    "For a hybrid event, give both the in-person and the online numbers."
+                )
+        if self.in_person is not None or self.online is not None:
+            self._check_sum("in person + online", [self.in_person, self.online], errors, "online")
+        self._check_sum(
+            "stakeholder category",
+            [getattr(self, f) for f in self.STAKEHOLDER_FIELDS],
+            errors,
+            "other_stakeholders",
+        )
+        self._check_sum("gender", [getattr(self, f) for f in self.GENDER_FIELDS], errors, "other_gender")
+        if self.by_country:
+            try:
+                counts = [int(v) for v in self.by_country.values()]
+            except (TypeError, ValueError):
+                errors.setdefault("by_country", []).append("Country counts must be whole numbers.")
+            else:
+                if any(c < 0 for c in counts):
+                    errors.setdefault("by_country", []).append("Country counts cannot be negative.")
+                self._check_sum("country", counts, errors, "by_country")  # type: ignore[arg-type]
+        if errors:
+            raise ValidationError(errors)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address: a secret token a calendar app sends instead of a
+    session. Revoking replaces the token, so the old address stops working at once."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @classmethod
+    def for_user(cls, user: Any) -> CalendarFeed:
+        feed, _ = cls.objects.get_or_create(user=user, defaults={"token": cls.new_token()})
+        return feed
+
+    def revoke(self) -> None:
+        self.token = self.new_token()
+        self.created_at = timezone.now()
+        self.save(update_fields=["token", "created_at"])

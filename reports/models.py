@@ -1,0 +1,213 @@
+"""Reports: the written account of an event (ConferenceReport) and the generated PDF progress
+report (ProgressReport) whose row, not Celery, holds the state the page shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar, Self
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from events.models import Event
+from projects.models import InProjectQuerySet, Partner, Project, ReportingPeriod, VersionedModel
+
+
+class ConferenceReportQuerySet(models.QuerySet):
+    def published(self) -> Self:
+        return self.filter(status=ConferenceReport.Status.PUBLISHED)
+
+
+class ConferenceReport(VersionedModel):
+    """The written account of one event, by its organising partner; the coordinator publishes."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="report")
+    author = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="conference_reports",
+        help_text="The partner that writes it (the organiser, by default).",
+    )
+    summary = models.TextField(blank=True)
+    key_messages = models.TextField(blank=True, help_text="One message per line.")
+    success_stories = models.TextField(blank=True)
+    challenges = models.TextField(blank=True)
+    lessons_learned = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    review_comment = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    objects = ConferenceReportQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Report on {self.event}"
+
+    @property
+    def key_message_list(self) -> list[str]:
+        return [line.strip(" -•\t") for line in self.key_messages.splitlines() if line.strip(" -•\t")]
+
+    def submit_for_review(self, *, expected_version: int) -> None:
+        if self.status != self.Status.DRAFT:
+            raise ValidationError("Only a draft can be sent for review.")
+        if not self.summary.strip():
+            raise ValidationError({"summary": "Write a summary before sending the report for review."})
+        self.status = self.Status.IN_REVIEW
+        self.save_checked(expected_version, reason="Sent for review")
+
+    def publish(self, *, expected_version: int, now: dt.datetime) -> None:
+        if self.status != self.Status.IN_REVIEW:
+            raise ValidationError("Only a report in review can be published.")
+        self.status, self.published_at, self.review_comment = self.Status.PUBLISHED, now, ""
+        self.save_checked(expected_version, reason="Published")
+
+    def send_back(self, *, comment: str, expected_version: int) -> None:
+        if self.status != self.Status.IN_REVIEW:
+            raise ValidationError("Only a report in review can be sent back.")
+        if not comment.strip():
+            raise ValidationError({"comment": "Say what should change."})
+        self.status, self.review_comment = self.Status.DRAFT, comment.strip()
+        self.save_checked(expected_version, reason="Sent back")
+
+
+class Recommendation(models.Model):
+    """One recommendation of a conference report, addressed to an audience."""
+
+    class Audience(models.TextChoices):
+        POLICY_MAKERS = "policy_makers", "Policy makers"
+        CONTRACTING_AUTHORITIES = "contracting_authorities", "Contracting authorities"
+        SOCIAL_ECONOMY = "social_economy", "Social economy organisations"
+        ALL = "all", "All"
+
+    report = models.ForeignKey(
+        ConferenceReport, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    text = models.TextField()
+    audience = models.CharField(max_length=30, choices=Audience.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class ProgressReportQuerySet(InProjectQuerySet):
+    def stale_queued(self, now: dt.datetime, after: dt.timedelta) -> Self:
+        return self.filter(status=ProgressReport.Status.QUEUED, queued_at__lt=now - after)
+
+    def stuck_rendering(self, now: dt.datetime, after: dt.timedelta) -> Self:
+        return self.filter(status=ProgressReport.Status.RENDERING, started_at__lt=now - after)
+
+
+class ProgressReport(models.Model):
+    """A PDF progress report rendered in the background. The row is the truth: the task claims
+    it (queued -> rendering) with a conditional update, so a repeated message renders nothing."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", "Progress report"
+        CONFERENCE = "conference", "Conference report"
+
+    SECTIONS: ClassVar[list[tuple[str, str]]] = [
+        ("summary", "Summary figures"),
+        ("work_packages", "Work packages and deliverables"),
+        ("risks", "Risk register"),
+        ("events", "Events and their outcomes"),
+        ("timeline", "Timeline"),
+        ("gaps", "Data gaps to close before sending"),
+    ]
+    MAX_ATTEMPTS: ClassVar[int] = 3
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_reports")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="pdf_reports"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    sections = models.JSONField(default=list)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    data_as_of = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="reports/", max_length=255, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="A plain-language reason shown to people.")
+
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-queued_at", "-pk"]
+        indexes = [models.Index(fields=["status", "queued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start_date}-{self.end_date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_detail", args=[self.project.slug, self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
+
+    @property
+    def filename(self) -> str:
+        if self.kind == self.Kind.CONFERENCE and self.event_id:
+            return f"{self.project.acronym}-event-{self.event_id}-report.pdf"
+        return f"{self.project.acronym}-progress-{self.start_date:%Y%m%d}-{self.end_date:%Y%m%d}.pdf"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The report's period ends before it starts."})
+        unknown = set(self.sections) - {key for key, _ in self.SECTIONS}
+        if unknown:
+            raise ValidationError({"sections": f"Unknown sections: {', '.join(sorted(unknown))}."})
+
+    def claim(self, now: dt.datetime) -> bool:
+        """queued -> rendering, for exactly one caller; False when someone else has it or it is
+        finished. Counts the attempt, so a report that keeps killing workers ends up failed."""
+        return bool(
+            ProgressReport.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
+                status=self.Status.RENDERING,
+                started_at=now,
+                attempts=models.F("attempts") + 1,
+                error="",
+            )
+        )
+
+    def retry(self, now: dt.datetime) -> None:
+        """Queue a failed report again (its attempts start over)."""
+        with transaction.atomic():
+            moved = ProgressReport.objects.filter(pk=self.pk, status=self.Status.FAILED).update(
+                status=self.Status.QUEUED, queued_at=now, attempts=0, error="",
+                started_at=None, finished_at=None,
+            )
+            if not moved:
+                raise ValidationError("Only a failed report can be retried.")

@@ -1,11 +1,23 @@
+"""The start page (a user's projects) and each project's dashboard."""
+
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from projects.models import Membership
+from projects.models import Deliverable, Membership, Milestone, Risk
+from projects.permissions import access_project
+
+SOON = dt.timedelta(days=30)
+LIST_LIMIT = 10
 
 
 @login_required
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     memberships = list(
         Membership.objects.filter(user=request.user, is_active=True).select_related(
@@ -16,3 +28,60 @@ def home(request: HttpRequest) -> HttpResponse:
     if len(memberships) == 1:
         return redirect(memberships[0].project)
     return render(request, "projects/home.html", {"memberships": memberships})
+
+
+@login_required
+@require_GET
+def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    project, today = access.project, timezone.localdate()
+    deliverables = Deliverable.objects.filter(project=project).with_related()
+    # Each block is one query with a limit: the page costs the same for 5 or 5,000 rows.
+    mine = []
+    if access.is_partner or access.is_coordinator:
+        mine = list(
+            deliverables.filter(lead_id=access.partner_id)
+            .open()
+            .filter(
+                Q(due_date__lte=today + SOON) | Q(status=Deliverable.Status.CHANGES_REQUESTED)
+            )
+            .exclude(status=Deliverable.Status.IN_REVIEW)
+            .order_by("due_date")[:LIST_LIMIT]
+        )
+    context = {
+        "project": project,
+        "access": access,
+        "section": "dashboard",
+        "today": today,
+        "month": project.month_of(today),
+        "mine": mine,
+        "in_review": list(
+            deliverables.filter(status=Deliverable.Status.IN_REVIEW).order_by("due_date")[
+                :LIST_LIMIT
+            ]
+        ),
+        "overdue": list(deliverables.overdue(today).order_by("due_date")[:LIST_LIMIT]),
+        "upcoming": list(
+            deliverables.open()
+            .filter(due_date__gte=today, due_date__lte=today + 2 * SOON)
+            .order_by("due_date")[:LIST_LIMIT]
+        ),
+        "milestones": list(
+            Milestone.objects.filter(project=project)
+            .pending()
+            .filter(due_date__lte=today + 2 * SOON)
+            .order_by("due_date")[:LIST_LIMIT]
+        ),
+        "high_risks": list(
+            Risk.objects.filter(project=project)
+            .scored_high()
+            .select_related("owner__organisation")
+            .order_by("-score", "number")[:LIST_LIMIT]
+        ),
+        "recent": list(
+            Deliverable.history.filter(project_id=project.pk)
+            .select_related("history_user")
+            .order_by("-history_date")[:LIST_LIMIT]
+        ),
+    }
+    return render(request, "projects/dashboard.html", context)

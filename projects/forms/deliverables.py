@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from projects.models import Deliverable, DeliverableVersion, Partner, ProgressUpdate, WorkPackage
+
+
+class VersionField(forms.IntegerField):
+    """The row's version when the form was loaded: a save from an older version is refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
+
+
+class DeliverableForm(forms.ModelForm):
+    """Create or edit a deliverable. Only planners (the coordinator) change the contractual
+    fields; the lead organisation's staff edit the description."""
+
+    PLANNING_FIELDS = ("number", "title", "work_package", "lead", "type", "dissemination", "due_month")
+
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Deliverable
+        fields = (
+            "number", "title", "work_package", "lead", "type", "dissemination", "due_month",
+            "description",
+        )
+        help_texts = {
+            "lead": "The partner responsible: its staff log progress and submit for review.",
+            "description": "What the deliverable contains and who it is for.",
+        }
+
+    def __init__(self, *args: Any, can_plan: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        project = self.instance.project
+        if can_plan:
+            self.fields["work_package"].queryset = WorkPackage.objects.filter(project=project)
+            self.fields["lead"].queryset = Partner.objects.filter(project=project).select_related(
+                "organisation"
+            )
+            self.fields["due_month"].help_text = (
+                f"Project month, 1 to {project.duration_months}; due on the last day of that month."
+            )
+        else:
+            for name in self.PLANNING_FIELDS:
+                del self.fields[name]
+        if self.instance.pk is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = self.instance.version
+
+
+class VersionOnlyForm(forms.Form):
+    """A state change (start, submit, approve): carries only the version the page showed."""
+
+    version = VersionField()
+
+
+class RequestChangesForm(VersionOnlyForm):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the lead partner should change before submitting again.",
+    )
+
+
+class RecordSubmissionForm(VersionOnlyForm):
+    submitted_date = forms.DateField(
+        label="Submitted to the funder on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    delay_justification = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when the submission is after the due date.",
+    )
+
+
+class ProgressUpdateForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ("percent", "note")
+        labels = {"percent": "Progress (%)"}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"note": "What was done since the last update, and what comes next."}
+
+
+class VersionUploadForm(forms.ModelForm):
+    file = forms.FileField(
+        help_text="PDF, Office or OpenDocument file, image or ZIP; the size limit is set by the site."
+    )
+
+    class Meta:
+        model = DeliverableVersion
+        fields = ("note",)
+        help_texts = {"note": "Optional, e.g. 'draft for internal review'."}
