@@ -253,7 +253,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "accounts.clear_expired_sessions_task",
         "schedule": 6 * 3600,
     },
+    "sweep-reports": {"task": "reports.sweep_reports_task", "schedule": 30.0},
 }
+# A report still queued after this many seconds is sent again by the sweep.
+REPORT_REQUEUE_AFTER = envint("REPORT_REQUEUE_AFTER", 60)
+# Don't let a request hang on a broker that is down: fail fast; the sweep sends it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 LOGGING = {
     "version": 1,
@@ -261,5 +272,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint logs every layout step at INFO; keep its warnings only.
+        "weasyprint": {"level": "WARNING"},
+    },
 }

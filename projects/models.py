@@ -461,6 +461,13 @@ class Deliverable(VersionedModel):
     def is_late(self, on: dt.date | None) -> bool:
         return on is not None and on > self.due_date
 
+    @property
+    def delay_days(self) -> int | None:
+        """Days between the due date and a late submission; None when not submitted late."""
+        if self.submitted_date and self.submitted_date > self.due_date:
+            return (self.submitted_date - self.due_date).days
+        return None
+
     # One door for each status change. The view checks who may act (projects/permissions.py);
     # these methods check that the change makes sense from the current status.
     TRANSITIONS: ClassVar[dict[str, tuple[str, ...]]] = {

@@ -13,13 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from events.models import Event
+from events.models import Attendance, Event
 from projects.models import InProjectQuerySet, Partner, Project, ReportingPeriod, VersionedModel
 
 
 class ConferenceReportQuerySet(models.QuerySet):
     def published(self) -> Self:
         return self.filter(status=ConferenceReport.Status.PUBLISHED)
+
+    def in_project(self, project: Project) -> Self:
+        return self.filter(event__project=project)
 
 
 class ConferenceReport(VersionedModel):
@@ -52,15 +55,34 @@ class ConferenceReport(VersionedModel):
     def __str__(self) -> str:
         return f"Report on {self.event}"
 
+    def get_absolute_url(self) -> str:
+        return self.event.get_absolute_url() + "#report-heading"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def attendance(self) -> Attendance | None:
+        """The participant figures: always the event's own attendance, never a copy."""
+        return self.event.attendance_or_none
+
     @property
     def key_message_list(self) -> list[str]:
-        return [line.strip(" -•\t") for line in self.key_messages.splitlines() if line.strip(" -•\t")]
+        lines = (line.strip(" -•\t") for line in self.key_messages.splitlines())
+        return [line for line in lines if line]
 
     def submit_for_review(self, *, expected_version: int) -> None:
         if self.status != self.Status.DRAFT:
             raise ValidationError("Only a draft can be sent for review.")
         if not self.summary.strip():
-            raise ValidationError({"summary": "Write a summary before sending the report for review."})
+            raise ValidationError(
+                {"summary": "Write a summary before sending the report for review."}
+            )
         self.status = self.Status.IN_REVIEW
         self.save_checked(expected_version, reason="Sent for review")
 
@@ -79,6 +101,18 @@ class ConferenceReport(VersionedModel):
         self.save_checked(expected_version, reason="Sent back")
 
 
+class RecommendationQuerySet(models.QuerySet):
+    def published(self) -> Self:
+        return self.filter(report__status=ConferenceReport.Status.PUBLISHED)
+
+    def in_project(self, project: Project) -> Self:
+        return self.filter(report__event__project=project)
+
+    def for_audience(self, audience: str) -> Self:
+        """Addressed to `audience`, or to everyone (which includes that audience)."""
+        return self.filter(audience__in=[audience, Recommendation.Audience.ALL])
+
+
 class Recommendation(models.Model):
     """One recommendation of a conference report, addressed to an audience."""
 
@@ -94,6 +128,8 @@ class Recommendation(models.Model):
     text = models.TextField()
     audience = models.CharField(max_length=30, choices=Audience.choices)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = RecommendationQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "position", "pk"]
@@ -154,6 +190,9 @@ class ProgressReport(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     data_as_of = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The Celery task id of the current claim: a message redelivered after its worker died
+    # carries the same id and may take the render over; any other message may not.
+    task_id = models.CharField(max_length=64, blank=True)
     file = models.FileField(upload_to="reports/", max_length=255, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)
@@ -190,17 +229,28 @@ class ProgressReport(models.Model):
         if unknown:
             raise ValidationError({"sections": f"Unknown sections: {', '.join(sorted(unknown))}."})
 
-    def claim(self, now: dt.datetime) -> bool:
-        """queued -> rendering, for exactly one caller; False when someone else has it or it is
-        finished. Counts the attempt, so a report that keeps killing workers ends up failed."""
-        return bool(
-            ProgressReport.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
-                status=self.Status.RENDERING,
-                started_at=now,
-                attempts=models.F("attempts") + 1,
-                error="",
-            )
+    def claim(self, now: dt.datetime, *, task_id: str) -> int | None:
+        """Take the report for rendering; returns this attempt's number, or None if the report
+        is finished or another message holds it.
+
+        queued -> rendering for exactly one caller (a conditional UPDATE). A redelivery of the
+        message that made the claim (same task id: its worker died mid-render) takes it over.
+        The attempt number is a fencing token: only the latest claim may store its PDF.
+        """
+        claimable = models.Q(status=self.Status.QUEUED)
+        if task_id:
+            claimable |= models.Q(status=self.Status.RENDERING, task_id=task_id)
+        claimed = ProgressReport.objects.filter(claimable, pk=self.pk).update(
+            status=self.Status.RENDERING,
+            started_at=now,
+            attempts=models.F("attempts") + 1,
+            task_id=task_id,
+            error="",
         )
+        if not claimed:
+            return None
+        self.refresh_from_db()
+        return self.attempts
 
     def retry(self, now: dt.datetime) -> None:
         """Queue a failed report again (its attempts start over)."""

@@ -1,0 +1,198 @@
+"""Requesting, rendering and sweeping PDF reports. The row is the state; Celery only carries ids.
+
+Contract of the pipeline (ARCHITECTURE.md, "Background work"):
+- a request creates the row and sends the task after the transaction commits;
+- the task claims the row with a conditional update, renders from scratch, stores the PDF under a
+  new name and marks the row ready, so a repeated message does nothing;
+- the sweep re-sends rows left queued (the broker was down or lost the message) and fails rows
+  stuck rendering past the hard time limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from typing import TYPE_CHECKING
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from events.models import Event
+from projects.files import generated_name
+from projects.models import Project, ReportingPeriod
+from reports import rendering
+from reports.models import ProgressReport
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+FAILED_TOO_LONG = (
+    "The report took longer than the time allowed and was stopped. Try a shorter period or "
+    "fewer sections, then press Retry."
+)
+FAILED_TOO_MANY = (
+    "The report could not be finished after {n} attempts: the process rendering it stopped each "
+    "time. Try a shorter period or fewer sections; if it happens again, tell the site's admin."
+)
+FAILED_UNEXPECTED = (
+    "Something went wrong while the report was being made. The error has been logged for the "
+    "site's admin; press Retry to try again."
+)
+FAILED_STUCK = (
+    "The report was still being made long after the time limit, so it was stopped. Press Retry "
+    "to try again."
+)
+
+
+def _enqueue(report_id: int) -> None:
+    """Send the render task; if the broker cannot be reached the row stays queued and the sweep
+    sends it again later. Never raises: the request that created the row has already succeeded."""
+    from reports.tasks import render_report_task
+
+    try:
+        render_report_task.delay(report_id)
+    except Exception:
+        logger.warning("Could not reach the broker for report %s; the sweep will retry", report_id)
+
+
+@transaction.atomic
+def request_progress_report(
+    project: Project,
+    *,
+    requested_by: User,
+    period: ReportingPeriod | None = None,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    sections: list[str],
+) -> ProgressReport:
+    """Queue a progress report for a period (or a date range). Only coordinators may call it."""
+    if period is not None:
+        start_date, end_date = period.start_date, period.end_date
+    assert start_date is not None and end_date is not None
+    report = ProgressReport(
+        project=project,
+        kind=ProgressReport.Kind.PROGRESS,
+        period=period,
+        start_date=start_date,
+        end_date=end_date,
+        sections=sections,
+        requested_by=requested_by,
+    )
+    report.full_clean()
+    report.save()
+    transaction.on_commit(lambda: _enqueue(report.pk))
+    return report
+
+
+@transaction.atomic
+def request_conference_pdf(event: Event, *, requested_by: User) -> ProgressReport:
+    """Queue the PDF of one event's conference report (any member may ask for it)."""
+    day = timezone.localtime(event.starts_at, event.zone).date()
+    report = ProgressReport.objects.create(
+        project=event.project,
+        kind=ProgressReport.Kind.CONFERENCE,
+        event=event,
+        start_date=day,
+        end_date=day,
+        sections=[],
+        requested_by=requested_by,
+    )
+    transaction.on_commit(lambda: _enqueue(report.pk))
+    return report
+
+
+def retry_report(report: ProgressReport, *, now: dt.datetime) -> None:
+    """Queue a failed report again."""
+    report.retry(now)
+    transaction.on_commit(lambda: _enqueue(report.pk))
+
+
+def _fail(report_id: int, attempt: int | None, reason: str, now: dt.datetime) -> None:
+    rows = ProgressReport.objects.filter(pk=report_id, status=ProgressReport.Status.RENDERING)
+    if attempt is not None:
+        rows = rows.filter(attempts=attempt)
+    rows.update(status=ProgressReport.Status.FAILED, error=reason, finished_at=now)
+
+
+def render_report(report_id: int, *, task_id: str = "") -> str:
+    """Render report `report_id` if it is still to be rendered; returns what happened.
+
+    Safe to run twice, or concurrently: only one claim renders, and only the latest claim may store
+    its file (its attempt number must still match when it marks the row ready).
+    """
+    now = timezone.now()
+    report = ProgressReport.objects.select_related("project", "event", "period").filter(pk=report_id).first()
+    if report is None:
+        return "gone"
+    attempt = report.claim(now, task_id=task_id)
+    if attempt is None:
+        return "not claimed"
+    if attempt > ProgressReport.MAX_ATTEMPTS:
+        _fail(report_id, attempt, FAILED_TOO_MANY.format(n=ProgressReport.MAX_ATTEMPTS), now)
+        return "failed"
+    try:
+        if report.kind == ProgressReport.Kind.CONFERENCE and report.event is not None:
+            report.event.project = report.project
+            pdf = rendering.render_pdf(
+                "reports/pdf/conference.html",
+                rendering.conference_report_context(report.event, now),
+            )
+        else:
+            pdf = rendering.render_pdf(
+                "reports/pdf/progress.html", rendering.progress_report_context(report, now)
+            )
+    except SoftTimeLimitExceeded:
+        _fail(report_id, attempt, FAILED_TOO_LONG, timezone.now())
+        return "failed"
+    except Exception:
+        logger.exception("Rendering report %s failed", report_id)
+        _fail(report_id, attempt, FAILED_UNEXPECTED, timezone.now())
+        return "failed"
+
+    storage = ProgressReport._meta.get_field("file").storage
+    # A new name for every render: the old file is never half-overwritten, and a render that
+    # lost its claim deletes only its own file.
+    name = storage.save(f"reports/{report.project_id}/{generated_name('pdf')}", ContentFile(pdf.content))
+    with transaction.atomic():
+        stored = ProgressReport.objects.filter(
+            pk=report_id, status=ProgressReport.Status.RENDERING, attempts=attempt
+        ).update(
+            status=ProgressReport.Status.READY,
+            file=name,
+            pages=pdf.pages,
+            size=len(pdf.content),
+            sha256=hashlib.sha256(pdf.content).hexdigest(),
+            render_seconds=round(pdf.seconds, 3),
+            data_as_of=now,
+            finished_at=timezone.now(),
+        )
+    if not stored:
+        storage.delete(name)
+        return "superseded"
+    if report.file and report.file.name != name:
+        storage.delete(report.file.name)
+    return "ready"
+
+
+def sweep_reports(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Re-send reports left queued too long; fail those stuck rendering past the hard limit."""
+    now = now or timezone.now()
+    requeue_after = dt.timedelta(seconds=settings.REPORT_REQUEUE_AFTER)
+    stuck_after = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    queued = list(
+        ProgressReport.objects.stale_queued(now, requeue_after).values_list("pk", flat=True)
+    )
+    for pk in queued:
+        # Move queued_at on so the next sweep waits again before re-sending.
+        ProgressReport.objects.filter(pk=pk, status=ProgressReport.Status.QUEUED).update(queued_at=now)
+        _enqueue(pk)
+    stuck = ProgressReport.objects.stuck_rendering(now, stuck_after).update(
+        status=ProgressReport.Status.FAILED, error=FAILED_STUCK, finished_at=now
+    )
+    return {"requeued": len(queued), "failed": stuck}
