@@ -669,7 +669,7 @@ class RiskQuerySet(InProjectQuerySet):
 
     def scored_high(self) -> Self:
         """Open risks whose likelihood x impact is 6 or more (high on one axis, medium+ on the other)."""
-        return self.active().annotate(score=F("likelihood") * F("impact")).filter(score__gte=6)
+        return self.active().alias(risk_score=F("likelihood") * F("impact")).filter(risk_score__gte=6)
 
 
 class Risk(VersionedModel):

@@ -76,7 +76,7 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             Risk.objects.filter(project=project)
             .scored_high()
             .select_related("owner__organisation")
-            .order_by("-score", "number")[:LIST_LIMIT]
+            .order_by("-risk_score", "number")[:LIST_LIMIT]
         ),
         "recent": list(
             Deliverable.history.filter(project_id=project.pk)
