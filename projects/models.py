@@ -430,7 +430,7 @@ class Deliverable(VersionedModel):
                 f"its number should start with D{self.work_package.number}."
             )
         if self.project_id:
-            if self.due_month and not 1 <= self.due_month <= self.project.duration_months:
+            if self.due_month is not None and not 1 <= self.due_month <= self.project.duration_months:
                 errors["due_month"] = (
                     f"M{self.due_month} is outside the project, which runs "
                     f"M1-M{self.project.duration_months}."

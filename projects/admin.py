@@ -1,0 +1,513 @@
+"""Django admin for the consortium and its plan.
+
+Site admins set up organisations, projects, partners and memberships here, and import a project's
+deliverable list from the grant agreement (ProjectAdmin.deliverable_import_view). Every changelist
+selects its related rows up front, so its query count does not grow with the number of rows.
+Partner choices inside a project's inlines are limited to that project's partners.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ForeignKey, QuerySet
+from django.forms import BaseInlineFormSet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_http_methods
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.imports import COLUMNS, MAX_FILE_SIZE, MAX_ROWS, ImportResult, import_deliverables
+from projects.models import (
+    Deliverable,
+    DeliverableVersion,
+    Membership,
+    Milestone,
+    Organisation,
+    Partner,
+    ProgressUpdate,
+    Project,
+    ReportingPeriod,
+    Risk,
+    RiskReview,
+    WorkPackage,
+)
+
+
+def _object_id(request: HttpRequest) -> int | None:
+    """The primary key in the admin change page's URL, if the request is for one."""
+    match = request.resolver_match
+    object_id = str(match.kwargs.get("object_id", "")) if match else ""
+    return int(object_id) if object_id.isdigit() else None
+
+
+# Organisations and projects
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("short_name", "legal_name", "country", "kind", "pic")
+    list_filter = ("kind", "country")
+    search_fields = ("short_name", "legal_name", "pic")
+
+
+class PartnerInline(admin.TabularInline):
+    model = Partner
+    fields = ("number", "organisation", "role")
+    autocomplete_fields = ("organisation",)
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Partner]:
+        return super().get_queryset(request).select_related("organisation")
+
+
+class ProjectPartnerChoices:
+    """Limits an inline's Partner fields to the partners of the project on the page."""
+
+    partner_fields: tuple[str, ...] = ("partner",)
+
+    def project_partners(self, request: HttpRequest) -> QuerySet[Partner]:
+        project_id = _object_id(request)
+        if project_id is None:
+            return Partner.objects.none()  # a new project has no partners yet
+        return Partner.objects.filter(project_id=project_id).select_related("organisation")
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField | None:
+        if db_field.name in self.partner_fields:
+            kwargs["queryset"] = self.project_partners(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class MembershipInline(ProjectPartnerChoices, admin.TabularInline):
+    model = Membership
+    fields = ("user", "partner", "role", "is_active")
+    autocomplete_fields = ("user",)
+    extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return super().get_queryset(request).select_related("user", "partner__organisation")
+
+
+class ReportingPeriodInline(admin.TabularInline):
+    model = ReportingPeriod
+    fields = ("number", "start_month", "end_month", "report_due_date", "is_locked")
+    extra = 0
+
+
+class DeliverableImportForm(forms.Form):
+    file = forms.FileField(
+        label="Deliverable table",
+        help_text=(
+            f"A CSV file (UTF-8, comma or semicolon separated) or an Excel workbook (.xlsx, first "
+            f"sheet), at most {MAX_FILE_SIZE // (1024 * 1024)} MB and {MAX_ROWS:,} rows."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = (
+        "acronym",
+        "title",
+        "programme",
+        "grant_agreement_number",
+        "start_date",
+        "duration_months",
+        "end_date",
+    )
+    list_filter = ("programme",)
+    search_fields = ("acronym", "title", "grant_agreement_number", "slug")
+    prepopulated_fields = {"slug": ("acronym",)}
+    inlines = (PartnerInline, MembershipInline, ReportingPeriodInline)
+
+    @admin.display(description="end date")
+    def end_date(self, project: Project) -> Any:
+        return project.end_date
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the default URLs: their "<path:object_id>/" catch-all would take this one.
+        return [
+            path(
+                "<int:project_id>/import-deliverables/",
+                self.admin_site.admin_view(self.deliverable_import_view),
+                name="projects_project_deliverable_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def deliverable_import_view(self, request: HttpRequest, project_id: int) -> HttpResponse:
+        """Upload the grant agreement's deliverable table: all rows are created, or none."""
+        if not request.user.has_perm("projects.add_deliverable"):
+            raise PermissionDenied
+        project = self.get_object(request, str(project_id))
+        if project is None:
+            raise Http404("No such project.")
+        result: ImportResult | None = None
+        if request.method == "POST":
+            form = DeliverableImportForm(request.POST, request.FILES)
+        else:
+            form = DeliverableImportForm()
+        if form.is_bound and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = import_deliverables(project, upload, filename=upload.name)
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                if result.ok:
+                    self.message_user(
+                        request,
+                        f"{len(result.created)} deliverables imported from {upload.name}.",
+                        messages.SUCCESS,
+                    )
+                    return redirect("admin:projects_project_change", project.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Import deliverables into {project}",
+            "subtitle": None,
+            "opts": self.opts,
+            "original": project,
+            "form": form,
+            "result": result,
+            "columns": list(COLUMNS),
+            "max_rows": MAX_ROWS,
+        }
+        status = 422 if request.method == "POST" else 200
+        return TemplateResponse(
+            request, "admin/projects/project/deliverable_import.html", context, status=status
+        )
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("code", "organisation", "project", "role")
+    list_display_links = ("code", "organisation")
+    list_filter = ("role", "project")
+    list_select_related = ("organisation", "project")
+    search_fields = ("organisation__short_name", "organisation__legal_name", "project__acronym")
+    autocomplete_fields = ("project", "organisation")
+    ordering = ("project__acronym", "number")
+
+    @admin.display(description="number", ordering="number")
+    def code(self, partner: Partner) -> str:
+        return partner.code
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Partner]:
+        # Partner.__str__ names the organisation: the autocomplete lists use this queryset too.
+        return super().get_queryset(request).select_related("organisation", "project")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "project", "partner", "role", "is_active")
+    list_filter = ("role", "is_active", "project")
+    list_select_related = ("user", "project", "partner__organisation")
+    search_fields = ("user__email", "user__full_name", "project__acronym")
+    autocomplete_fields = ("user", "project", "partner")
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "project",
+        "start_month",
+        "end_month",
+        "report_due_date",
+        "is_locked",
+    )
+    list_filter = ("is_locked", "project")
+    list_select_related = ("project",)
+    search_fields = ("project__acronym",)
+    autocomplete_fields = ("project",)
+
+
+# Work packages and deliverables
+
+
+class DeliverableInlineFormSet(BaseInlineFormSet):
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        # The inline has no project field: a new deliverable belongs to its work package's
+        # project, and must know it before validation (due month range, duplicate numbers).
+        if self.instance.project_id:
+            form.instance.project = self.instance.project
+
+
+class DeliverableInline(ProjectPartnerChoices, admin.TabularInline):
+    model = Deliverable
+    formset = DeliverableInlineFormSet
+    fields = ("number", "title", "lead", "type", "dissemination", "due_month", "due_date")
+    readonly_fields = ("due_date",)
+    partner_fields = ("lead",)
+    show_change_link = True
+    extra = 0
+
+    def project_partners(self, request: HttpRequest) -> QuerySet[Partner]:
+        work_package_id = _object_id(request)
+        if work_package_id is None:
+            return Partner.objects.select_related("organisation")
+        return Partner.objects.filter(project__work_packages=work_package_id).select_related(
+            "organisation"
+        )
+
+
+@admin.register(WorkPackage)
+class WorkPackageAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "project", "lead", "start_month", "end_month")
+    list_display_links = ("code", "title")
+    list_filter = ("project",)
+    list_select_related = ("project", "lead__organisation")
+    search_fields = ("title", "project__acronym")
+    autocomplete_fields = ("project", "lead")
+    inlines = (DeliverableInline,)
+
+    @admin.display(description="number", ordering="number")
+    def code(self, work_package: WorkPackage) -> str:
+        return work_package.code
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WorkPackage]:
+        # WorkPackage.__str__ is "WP2 title": no join needed for autocomplete labels, but the
+        # change form's inline reads the project's duration once per deliverable.
+        return super().get_queryset(request).select_related("project")
+
+
+class DeliverableVersionInline(admin.TabularInline):
+    """Read-only: versions are uploaded through the platform, which hashes and checks them."""
+
+    model = DeliverableVersion
+    # No `file`: private storage gives files no URL; the platform's download view serves them.
+    fields = ("original_name", "size_display", "note", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="size")
+    def size_display(self, version: DeliverableVersion) -> str:
+        return filesizeformat(version.size)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DeliverableVersion]:
+        return super().get_queryset(request).select_related("uploaded_by")
+
+
+class ProgressUpdateInline(admin.TabularInline):
+    model = ProgressUpdate
+    fields = ("date", "percent", "note", "author")
+    autocomplete_fields = ("author",)
+    extra = 0
+
+
+@admin.register(Deliverable)
+class DeliverableAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "number",
+        "title",
+        "project",
+        "work_package",
+        "lead",
+        "type",
+        "dissemination",
+        "due_month",
+        "due_date",
+        "status",
+    )
+    list_display_links = ("number", "title")
+    list_filter = ("status", "type", "dissemination", "project")
+    list_select_related = ("project", "work_package", "lead__organisation")
+    search_fields = ("number", "title", "project__acronym")
+    autocomplete_fields = ("project", "work_package", "lead")
+    readonly_fields = ("due_date", "version", "created_at", "updated_at")
+    date_hierarchy = "due_date"
+    fieldsets = (
+        (
+            None,
+            {"fields": ("project", "work_package", "number", "title", "description", "lead")},
+        ),
+        ("Classification", {"fields": ("type", "dissemination")}),
+        ("Schedule", {"fields": ("due_month", "due_date")}),
+        (
+            "Status",
+            {
+                "fields": (
+                    "status",
+                    "submitted_date",
+                    "delay_justification",
+                    "review_comment",
+                    "version",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
+    )
+    inlines = (DeliverableVersionInline, ProgressUpdateInline)
+
+
+@admin.register(DeliverableVersion)
+class DeliverableVersionAdmin(admin.ModelAdmin):
+    """Versions come from the platform's upload view; here they can be read, annotated, deleted."""
+
+    list_display = ("original_name", "deliverable", "project", "size_display", "uploaded_by")
+    list_filter = ("deliverable__project",)
+    list_select_related = ("deliverable__project", "uploaded_by")
+    search_fields = ("original_name", "deliverable__number", "deliverable__title", "sha256")
+    fields = (
+        "deliverable",
+        "original_name",
+        "content_type",
+        "size_display",
+        "sha256",
+        "note",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = (
+        "deliverable",
+        "original_name",
+        "content_type",
+        "size_display",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    date_hierarchy = "uploaded_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="project", ordering="deliverable__project__acronym")
+    def project(self, version: DeliverableVersion) -> Project:
+        return version.deliverable.project
+
+    @admin.display(description="size", ordering="size")
+    def size_display(self, version: DeliverableVersion) -> str:
+        return filesizeformat(version.size)
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(admin.ModelAdmin):
+    list_display = ("deliverable", "project", "date", "percent", "author")
+    list_filter = ("deliverable__project",)
+    list_select_related = ("deliverable__project", "author")
+    search_fields = ("deliverable__number", "deliverable__title", "note")
+    autocomplete_fields = ("deliverable", "author")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "date"
+
+    @admin.display(description="project", ordering="deliverable__project__acronym")
+    def project(self, update: ProgressUpdate) -> Project:
+        return update.deliverable.project
+
+
+# Milestones and risks
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "title", "project", "due_month", "due_date", "achieved_date")
+    list_display_links = ("number", "title")
+    list_filter = (("achieved_date", admin.EmptyFieldListFilter), "project")
+    list_select_related = ("project",)
+    search_fields = ("number", "title", "project__acronym")
+    autocomplete_fields = ("project", "work_packages")
+    readonly_fields = ("due_date",)
+    fields = (
+        "project",
+        "number",
+        "title",
+        "work_packages",
+        "due_month",
+        "due_date",
+        "means_of_verification",
+        "achieved_date",
+        "achievement_note",
+    )
+
+
+class RiskReviewInline(admin.TabularInline):
+    model = RiskReview
+    fields = ("review_date", "likelihood", "impact", "status", "note", "reviewed_by")
+    autocomplete_fields = ("reviewed_by",)
+    extra = 0
+
+
+@admin.register(Risk)
+class RiskAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "code",
+        "title",
+        "project",
+        "category",
+        "likelihood",
+        "impact",
+        "score",
+        "status",
+        "owner",
+    )
+    list_display_links = ("code", "title")
+    list_filter = ("status", "category", "likelihood", "impact", "project")
+    list_select_related = ("project", "owner__organisation")
+    search_fields = ("title", "description", "project__acronym")
+    autocomplete_fields = ("project", "owner", "work_packages", "raised_by")
+    readonly_fields = ("number", "version", "created_at")
+    fields = (
+        "project",
+        "number",
+        "title",
+        "description",
+        "category",
+        "work_packages",
+        "likelihood",
+        "impact",
+        "mitigation",
+        "owner",
+        "status",
+        "raised_by",
+        "version",
+        "created_at",
+    )
+    inlines = (RiskReviewInline,)
+
+    @admin.display(description="number", ordering="number")
+    def code(self, risk: Risk) -> str:
+        return risk.code
+
+    @admin.display(description="score")
+    def score(self, risk: Risk) -> int:
+        return risk.score
+
+
+@admin.register(RiskReview)
+class RiskReviewAdmin(admin.ModelAdmin):
+    list_display = ("risk", "project", "review_date", "likelihood", "impact", "status")
+    list_filter = ("status", "risk__project")
+    list_select_related = ("risk__project",)
+    search_fields = ("risk__title", "note", "risk__project__acronym")
+    autocomplete_fields = ("risk", "reviewed_by")
+    readonly_fields = ("created_at",)
+    date_hierarchy = "review_date"
+
+    @admin.display(description="project", ordering="risk__project__acronym")
+    def project(self, review: RiskReview) -> Project:
+        return review.risk.project
