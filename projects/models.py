@@ -619,7 +619,7 @@ class Milestone(models.Model):
             errors["number"] = f"{self.number} already exists in this project."
         if (
             self.project_id
-            and self.due_month
+            and self.due_month is not None
             and not 1 <= self.due_month <= self.project.duration_months
         ):
             errors["due_month"] = (
