@@ -1,11 +1,12 @@
 """Changes to people that send mail."""
 
-from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,8 +44,12 @@ def invite_user(user: User, *, invited_by: User | None = None) -> None:
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         "site_url": settings.SITE_URL,
     }
+    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+    body = render_to_string("accounts/email/invitation_message.txt", context)
     email = user.email
     # Sent after commit: no mail for an invitation that was rolled back.
     transaction.on_commit(
-        lambda: get_adapter().send_mail("accounts/email/invitation", email, context)
+        lambda: send_mail(
+            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [email]
+        )
     )
