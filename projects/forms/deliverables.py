@@ -7,6 +7,18 @@ from django import forms
 from projects.models import Deliverable, DeliverableVersion, Partner, ProgressUpdate, WorkPackage
 
 
+class DistinctIds:
+    """Several forms share the deliverable's page: give each its own HTML ids (the field names,
+    and so what the views read, stay the same)."""
+
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
 class VersionField(forms.IntegerField):
     """The row's version when the form was loaded: a save from an older version is refused."""
 
@@ -59,14 +71,16 @@ class VersionOnlyForm(forms.Form):
     version = VersionField()
 
 
-class RequestChangesForm(VersionOnlyForm):
+class RequestChangesForm(DistinctIds, VersionOnlyForm):
+    id_prefix = "changes"
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What the lead partner should change before submitting again.",
     )
 
 
-class RecordSubmissionForm(VersionOnlyForm):
+class RecordSubmissionForm(DistinctIds, VersionOnlyForm):
+    id_prefix = "submission"
     submitted_date = forms.DateField(
         label="Submitted to the funder on", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -77,16 +91,18 @@ class RecordSubmissionForm(VersionOnlyForm):
     )
 
 
-class ProgressUpdateForm(forms.ModelForm):
+class ProgressUpdateForm(DistinctIds, forms.ModelForm):
+    id_prefix = "progress"
     class Meta:
         model = ProgressUpdate
         fields = ("percent", "note")
-        labels = {"percent": "Progress (%)"}
+        labels = {"percent": "Progress (%)", "note": "Progress note"}
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"note": "What was done since the last update, and what comes next."}
 
 
-class VersionUploadForm(forms.ModelForm):
+class VersionUploadForm(DistinctIds, forms.ModelForm):
+    id_prefix = "upload"
     file = forms.FileField(
         help_text="PDF, Office or OpenDocument file, image or ZIP; the size limit is set by the site."
     )
