@@ -189,6 +189,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if DEBUG or TESTING:
+    # WhiteNoise serves from the app's static folders directly; an empty STATIC_ROOT avoids
+    # its warning about a missing directory.
+    WHITENOISE_USE_FINDERS = True
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {
@@ -229,8 +234,12 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "False" i
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD")
+# Load balancers and container health checks speak plain HTTP to /healthz.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if envbool("BEHIND_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # allauth's per-IP rate limits must see the visitor's address, not the proxy's.
+    ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1)
 SILENCED_SYSTEM_CHECKS: list[str] = []
 if not SECURE_HSTS_PRELOAD:
     # Preloading is a one-way decision for the domain's owner, not a default.

@@ -51,14 +51,27 @@ def history_entries(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry
         ]
     )
     records.reverse()
-    tracked = [
-        f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS and f.attname
-    ]
+    tracked = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS and f.attname]
     related: dict[str, dict] = {}
     for f in tracked:
         if f.is_relation:
             ids = {getattr(r, f.attname) for r in records} - {None}
-            related[f.attname] = {o.pk: o for o in f.related_model._default_manager.filter(pk__in=ids)}  # type: ignore[union-attr]
+            rows = f.related_model._default_manager.select_related().filter(pk__in=ids)  # type: ignore[union-attr]
+            related[f.attname] = {o.pk: o for o in rows}  # type: ignore[union-attr]
+    # Many-to-many fields (a risk's work packages) are kept by simple-history in a table per field:
+    # one query each for all the records.
+    history_model = obj.history.model  # type: ignore[attr-defined]
+    m2m: list[tuple[str, dict[int, dict[int, str]]]] = []
+    for m2m_field in getattr(history_model, "_history_m2m_fields", []):
+        rows_model = history_model.__dict__[m2m_field.name].model
+        target = m2m_field.m2m_reverse_field_name()
+        by_record: dict[int, dict[int, str]] = {r.pk: {} for r in records}
+        for row in rows_model.objects.filter(history_id__in=list(by_record)).select_related(target):
+            related_obj = getattr(row, target)
+            by_record[row.history_id][getattr(row, f"{target}_id")] = getattr(
+                related_obj, "code", None
+            ) or str(related_obj)
+        m2m.append((str(m2m_field.verbose_name).capitalize(), by_record))
     entries: list[HistoryEntry] = []
     previous = None
     for record in records:
@@ -75,7 +88,25 @@ def history_entries(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry
                             new=_display(f, new, related),
                         )
                     )
-            if kind == "changed" and not changes and not record.history_change_reason:
+            for label, values in m2m:
+                before, after = values[previous.pk], values[record.pk]
+                if set(before) != set(after):
+                    changes.append(
+                        Change(
+                            field=label,
+                            old=", ".join(sorted(before.values())) or "—",
+                            new=", ".join(sorted(after.values())) or "—",
+                        )
+                    )
+            # A save that changed nothing shown, or that only set the many-to-many fields of an
+            # object just created (they are saved right after it), is not a step of its own.
+            m2m_labels = {label for label, _ in m2m}
+            completes_creation = previous.history_type == "+" and all(
+                c.field in m2m_labels for c in changes
+            )
+            if kind == "changed" and not record.history_change_reason and (
+                not changes or completes_creation
+            ):
                 previous = record
                 continue
         entries.append(

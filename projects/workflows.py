@@ -1,0 +1,60 @@
+"""State changes of the plan that touch several rows at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from projects.models import Risk, RiskReview
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def review_risk(
+    risk: Risk,
+    *,
+    by: User,
+    review_date: dt.date,
+    likelihood: int,
+    impact: int,
+    status: str,
+    note: str,
+) -> tuple[RiskReview, bool]:
+    """Log a dated review of `risk`; if it is the latest review, it sets the risk's current
+    likelihood, impact and status. Returns the review and whether it did.
+
+    The caller has checked that `by` may update the risk (Access.can_update_risk). Not safe to run
+    twice: each call adds a review.
+    """
+    with transaction.atomic():
+        # Lock the risk's row first, so two reviews saved at the same moment are applied one
+        # after the other and each sees the other when deciding which is the latest; without it,
+        # the earlier-dated one could commit last and leave its scores on the risk. (On SQLite,
+        # select_for_update is a no-op, but transactions BEGIN IMMEDIATE there, see settings:
+        # writers are serialised by the database lock.)
+        current = Risk.objects.select_for_update().get(pk=risk.pk)
+        # Ties go to the newer review, as in RiskReview's ordering (-review_date, -pk).
+        superseded = current.reviews.filter(review_date__gt=review_date).exists()
+        review = RiskReview.objects.create(
+            risk=current,
+            review_date=review_date,
+            likelihood=likelihood,
+            impact=impact,
+            status=status,
+            note=note.strip(),
+            reviewed_by=by,
+        )
+        if superseded:
+            return review, False
+        current.likelihood, current.impact, current.status = likelihood, impact, status
+        current._history_user = by  # type: ignore[attr-defined]
+        # Through save_checked with the version read under the lock (so it cannot be stale here):
+        # moving the version on makes any edit form opened before this review stale, so it
+        # cannot write the old scores back over the review's.
+        current.save_checked(current.version, reason=f"Reviewed on {review_date:%d %b %Y}")
+    risk.likelihood, risk.impact, risk.status = likelihood, impact, status
+    risk.version = current.version
+    return review, True
