@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -430,7 +430,10 @@ class Deliverable(VersionedModel):
                 f"its number should start with D{self.work_package.number}."
             )
         if self.project_id:
-            if self.due_month is not None and not 1 <= self.due_month <= self.project.duration_months:
+            if (
+                self.due_month is not None
+                and not 1 <= self.due_month <= self.project.duration_months
+            ):
                 errors["due_month"] = (
                     f"M{self.due_month} is outside the project, which runs "
                     f"M1-M{self.project.duration_months}."
@@ -651,10 +654,17 @@ class Milestone(models.Model):
             raise ValidationError(
                 {"achievement_note": "Say how the means of verification was met."}
             )
-        self.achieved_date = on
-        self.achievement_note = note.strip()
-        self._change_reason = "Marked achieved"  # type: ignore[attr-defined]
-        self.save()
+        with transaction.atomic():
+            # Read again under a row lock: of two people marking it at once, the second is told.
+            current = Milestone.objects.select_for_update().get(pk=self.pk)
+            if current.is_achieved:
+                raise ValidationError(
+                    f"{self.number} was already achieved on {current.achieved_date}."
+                )
+            self.achieved_date = on
+            self.achievement_note = note.strip()
+            self._change_reason = "Marked achieved"  # type: ignore[attr-defined]
+            self.save()
 
 
 class Level(models.IntegerChoices):
@@ -669,7 +679,9 @@ class RiskQuerySet(InProjectQuerySet):
 
     def scored_high(self) -> Self:
         """Open risks whose likelihood x impact is 6 or more (high on one axis, medium+ on the other)."""
-        return self.active().alias(risk_score=F("likelihood") * F("impact")).filter(risk_score__gte=6)
+        return (
+            self.active().alias(risk_score=F("likelihood") * F("impact")).filter(risk_score__gte=6)
+        )
 
 
 class Risk(VersionedModel):
@@ -742,11 +754,22 @@ class Risk(VersionedModel):
             raise ValidationError({"owner": "This partner belongs to another project."})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.number:
-            # Numbers are never reused; the unique constraint catches a concurrent create.
+        if self.number:
+            super().save(*args, **kwargs)
+            return
+        # Numbers are never reused. Two risks raised at the same moment may pick the same next
+        # number: the unique constraint refuses the second, which then takes the one after.
+        for attempt in range(5):
             last = Risk.objects.filter(project_id=self.project_id).aggregate(models.Max("number"))
             self.number = (last["number__max"] or 0) + 1
-        super().save(*args, **kwargs)
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError:
+                self.pk, self.number = None, 0
+                if attempt == 4:
+                    raise
 
 
 class RiskReview(models.Model):
