@@ -49,7 +49,5 @@ def invite_user(user: User, *, invited_by: User | None = None) -> None:
     email = user.email
     # Sent after commit: no mail for an invitation that was rolled back.
     transaction.on_commit(
-        lambda: send_mail(
-            settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [email]
-        )
+        lambda: send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [email])
     )

@@ -113,7 +113,7 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: Celery's broker and Django's cache (allauth's rate limits must be shared between processes).
+# Redis: Celery's broker, and Django's cache (allauth's rate limits are shared between processes).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {

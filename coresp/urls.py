@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),
+    path("", include("events.urls")),
+    path("", include("reports.urls")),
 ]
 
 handler400 = views.bad_request

@@ -104,8 +104,10 @@ def history_entries(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry
             completes_creation = previous.history_type == "+" and all(
                 c.field in m2m_labels for c in changes
             )
-            if kind == "changed" and not record.history_change_reason and (
-                not changes or completes_creation
+            if (
+                kind == "changed"
+                and not record.history_change_reason
+                and (not changes or completes_creation)
             ):
                 previous = record
                 continue

@@ -135,7 +135,8 @@ class Project(models.Model):
         if month is not None and not 1 <= month <= self.duration_months:
             raise ValidationError(
                 {
-                    field: f"Month {month} is outside the project, which runs M1-M{self.duration_months}."
+                    field: f"Month {month} is outside the project, "
+                    f"which runs M1-M{self.duration_months}."
                 }
             )
 
@@ -678,7 +679,7 @@ class RiskQuerySet(InProjectQuerySet):
         return self.exclude(status=Risk.Status.CLOSED)
 
     def scored_high(self) -> Self:
-        """Open risks whose likelihood x impact is 6 or more (high on one axis, medium+ on the other)."""
+        """Open risks scoring 6 or more: high on one axis and at least medium on the other."""
         return (
             self.active().alias(risk_score=F("likelihood") * F("impact")).filter(risk_score__gte=6)
         )

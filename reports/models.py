@@ -35,7 +35,9 @@ class ConferenceReport(VersionedModel):
 
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="report")
     author = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="conference_reports",
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="conference_reports",
         help_text="The partner that writes it (the organiser, by default).",
     )
     summary = models.TextField(blank=True)
@@ -220,7 +222,9 @@ class ProgressReport(models.Model):
     def filename(self) -> str:
         if self.kind == self.Kind.CONFERENCE and self.event_id:
             return f"{self.project.acronym}-event-{self.event_id}-report.pdf"
-        return f"{self.project.acronym}-progress-{self.start_date:%Y%m%d}-{self.end_date:%Y%m%d}.pdf"
+        return (
+            f"{self.project.acronym}-progress-{self.start_date:%Y%m%d}-{self.end_date:%Y%m%d}.pdf"
+        )
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -256,8 +260,12 @@ class ProgressReport(models.Model):
         """Queue a failed report again (its attempts start over)."""
         with transaction.atomic():
             moved = ProgressReport.objects.filter(pk=self.pk, status=self.Status.FAILED).update(
-                status=self.Status.QUEUED, queued_at=now, attempts=0, error="",
-                started_at=None, finished_at=None,
+                status=self.Status.QUEUED,
+                queued_at=now,
+                attempts=0,
+                error="",
+                started_at=None,
+                finished_at=None,
             )
             if not moved:
                 raise ValidationError("Only a failed report can be retried.")

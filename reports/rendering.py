@@ -185,7 +185,9 @@ def progress_report_context(report: ProgressReport, now: dt.datetime) -> dict[st
         "events_without_attendance": [e for e in held if _attendance_of(e) is None],
         "risks_not_reviewed": [r for r in active_risks if not r.reviewed_in_period],  # type: ignore[attr-defined]
         "submitted_without_file": [
-            d for d in deliverables if d.status in Deliverable.DONE_STATUSES and not d.version_count  # type: ignore[attr-defined]
+            d
+            for d in deliverables
+            if d.status in Deliverable.DONE_STATUSES and not d.version_count  # type: ignore[attr-defined]
         ],
     }
     gaps["count"] = sum(len(v) for v in gaps.values())  # type: ignore[arg-type]
@@ -237,7 +239,10 @@ def _attendance_of(event: Event) -> Attendance | None:
 
 def _participant_totals(attendances: list[Attendance]) -> dict[str, Any]:
     categories = [
-        (str(Attendance._meta.get_field(f).verbose_name), sum(getattr(a, f) or 0 for a in attendances))
+        (
+            str(Attendance._meta.get_field(f).verbose_name),
+            sum(getattr(a, f) or 0 for a in attendances),
+        )
         for f in Attendance.STAKEHOLDER_FIELDS
     ]
     return {
@@ -268,9 +273,9 @@ def _risk_matrix(risks: list[Risk]) -> list[dict[str, Any]]:
 
 def conference_report_context(event: Event, now: dt.datetime) -> dict[str, Any]:
     """A single event's report as a PDF: the event, its attendance and its written report."""
-    report = ConferenceReport.objects.filter(event=event).select_related(
-        "author__organisation"
-    ).first()
+    report = (
+        ConferenceReport.objects.filter(event=event).select_related("author__organisation").first()
+    )
     return {
         "project": event.project,
         "event": event,
@@ -280,4 +285,3 @@ def conference_report_context(event: Event, now: dt.datetime) -> dict[str, Any]:
         "agenda": list(event.agenda_items.all()),
         "data_as_of": now,
     }
-

@@ -5,7 +5,9 @@ from celery import Task, shared_task
 from reports import workflows
 
 
-@shared_task(bind=True, name="reports.render_report_task", acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    bind=True, name="reports.render_report_task", acks_late=True, reject_on_worker_lost=True
+)
 def render_report_task(self: Task, report_id: int) -> str:
     """Render one report. Safe to deliver twice: the row's claim decides who renders."""
     return workflows.render_report(report_id, task_id=self.request.id or "")

@@ -127,7 +127,11 @@ def render_report(report_id: int, *, task_id: str = "") -> str:
     its file (its attempt number must still match when it marks the row ready).
     """
     now = timezone.now()
-    report = ProgressReport.objects.select_related("project", "event", "period").filter(pk=report_id).first()
+    report = (
+        ProgressReport.objects.select_related("project", "event", "period")
+        .filter(pk=report_id)
+        .first()
+    )
     if report is None:
         return "gone"
     attempt = report.claim(now, task_id=task_id)
@@ -158,7 +162,9 @@ def render_report(report_id: int, *, task_id: str = "") -> str:
     storage = ProgressReport._meta.get_field("file").storage
     # A new name for every render: the old file is never half-overwritten, and a render that
     # lost its claim deletes only its own file.
-    name = storage.save(f"reports/{report.project_id}/{generated_name('pdf')}", ContentFile(pdf.content))
+    name = storage.save(
+        f"reports/{report.project_id}/{generated_name('pdf')}", ContentFile(pdf.content)
+    )
     with transaction.atomic():
         stored = ProgressReport.objects.filter(
             pk=report_id, status=ProgressReport.Status.RENDERING, attempts=attempt
@@ -190,7 +196,9 @@ def sweep_reports(*, now: dt.datetime | None = None) -> dict[str, int]:
     )
     for pk in queued:
         # Move queued_at on so the next sweep waits again before re-sending.
-        ProgressReport.objects.filter(pk=pk, status=ProgressReport.Status.QUEUED).update(queued_at=now)
+        ProgressReport.objects.filter(pk=pk, status=ProgressReport.Status.QUEUED).update(
+            queued_at=now
+        )
         _enqueue(pk)
     stuck = ProgressReport.objects.stuck_rendering(now, stuck_after).update(
         status=ProgressReport.Status.FAILED, error=FAILED_STUCK, finished_at=now

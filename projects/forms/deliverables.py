@@ -30,14 +30,28 @@ class DeliverableForm(forms.ModelForm):
     """Create or edit a deliverable. Only planners (the coordinator) change the contractual
     fields; the lead organisation's staff edit the description."""
 
-    PLANNING_FIELDS = ("number", "title", "work_package", "lead", "type", "dissemination", "due_month")
+    PLANNING_FIELDS = (
+        "number",
+        "title",
+        "work_package",
+        "lead",
+        "type",
+        "dissemination",
+        "due_month",
+    )
 
     version = VersionField(required=False)
 
     class Meta:
         model = Deliverable
         fields = (
-            "number", "title", "work_package", "lead", "type", "dissemination", "due_month",
+            "number",
+            "title",
+            "work_package",
+            "lead",
+            "type",
+            "dissemination",
+            "due_month",
             "description",
         )
         help_texts = {
@@ -53,7 +67,9 @@ class DeliverableForm(forms.ModelForm):
             self.fields["lead"].queryset = Partner.objects.filter(project=project).select_related(
                 "organisation"
             )
-            self.fields["due_month"].help_text = (
+            self.fields[
+                "due_month"
+            ].help_text = (
                 f"Project month, 1 to {project.duration_months}; due on the last day of that month."
             )
         else:
@@ -93,6 +109,7 @@ class RecordSubmissionForm(DistinctIds, VersionOnlyForm):
 
 class ProgressUpdateForm(DistinctIds, forms.ModelForm):
     id_prefix = "progress"
+
     class Meta:
         model = ProgressUpdate
         fields = ("percent", "note")
@@ -104,7 +121,7 @@ class ProgressUpdateForm(DistinctIds, forms.ModelForm):
 class VersionUploadForm(DistinctIds, forms.ModelForm):
     id_prefix = "upload"
     file = forms.FileField(
-        help_text="PDF, Office or OpenDocument file, image or ZIP; the size limit is set by the site."
+        help_text="PDF, Office or OpenDocument file, image or ZIP, up to the site's size limit."
     )
 
     class Meta:

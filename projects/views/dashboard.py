@@ -42,9 +42,7 @@ def project_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         mine = list(
             deliverables.filter(lead_id=access.partner_id)
             .open()
-            .filter(
-                Q(due_date__lte=today + SOON) | Q(status=Deliverable.Status.CHANGES_REQUESTED)
-            )
+            .filter(Q(due_date__lte=today + SOON) | Q(status=Deliverable.Status.CHANGES_REQUESTED))
             .exclude(status=Deliverable.Status.IN_REVIEW)
             .order_by("due_date")[:LIST_LIMIT]
         )

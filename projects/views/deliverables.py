@@ -29,7 +29,12 @@ from projects.forms.deliverables import (
 )
 from projects.history import history_entries
 from projects.models import Deliverable, StaleEdit
-from projects.permissions import Access, access_deliverable, access_deliverable_version, access_project
+from projects.permissions import (
+    Access,
+    access_deliverable,
+    access_deliverable_version,
+    access_project,
+)
 
 PAGE_SIZE = 50
 STALE_MESSAGE = (
@@ -69,15 +74,32 @@ def deliverable_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 EXPORT_HEADER = [
-    "Number", "Title", "Work package", "Lead partner", "Type", "Dissemination level",
-    "Due month", "Due date", "Status", "Submitted", "Delay justification",
+    "Number",
+    "Title",
+    "Work package",
+    "Lead partner",
+    "Type",
+    "Dissemination level",
+    "Due month",
+    "Due date",
+    "Status",
+    "Submitted",
+    "Delay justification",
 ]
 
 
 def _export_row(d: Deliverable) -> list[Any]:
     return [
-        d.number, d.title, d.work_package.code, str(d.lead), d.type, d.dissemination,
-        f"M{d.due_month}", d.due_date, d.get_status_display(), d.submitted_date or "",
+        d.number,
+        d.title,
+        d.work_package.code,
+        str(d.lead),
+        d.type,
+        d.dissemination,
+        f"M{d.due_month}",
+        d.due_date,
+        d.get_status_display(),
+        d.submitted_date or "",
         d.delay_justification,
     ]
 
@@ -89,7 +111,9 @@ class _Echo:
 
 @login_required
 @require_GET
-def deliverable_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
+def deliverable_export(
+    request: HttpRequest, slug: str, fmt: str
+) -> HttpResponse | StreamingHttpResponse:
     """Exactly what the list shows with the same filters, every page of it, as CSV or XLSX."""
     access = access_project(request.user, slug)  # type: ignore[arg-type]
     if fmt not in {"csv", "xlsx"}:
@@ -177,7 +201,12 @@ def deliverable_edit(request: HttpRequest, slug: str, number: str) -> HttpRespon
 
 
 def _render_detail(
-    request: HttpRequest, access: Access, deliverable: Deliverable, *, status: int = 200, **forms: Any
+    request: HttpRequest,
+    access: Access,
+    deliverable: Deliverable,
+    *,
+    status: int = 200,
+    **forms: Any,
 ) -> HttpResponse:
     versions = list(deliverable.versions.select_related("uploaded_by"))
     updates = list(deliverable.progress_updates.select_related("author"))
@@ -261,9 +290,12 @@ def _transition(
 @require_POST
 def deliverable_start(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     return _transition(
-        request, slug, number,
+        request,
+        slug,
+        number,
         allowed=lambda a, d: a.can_work_on(d),
-        form_class=VersionOnlyForm, form_name="version_form",
+        form_class=VersionOnlyForm,
+        form_name="version_form",
         change=lambda d, data: d.start(expected_version=data["version"]),
         done="Work on {number} has started.",
     )
@@ -273,9 +305,12 @@ def deliverable_start(request: HttpRequest, slug: str, number: str) -> HttpRespo
 @require_POST
 def deliverable_submit(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     return _transition(
-        request, slug, number,
+        request,
+        slug,
+        number,
         allowed=lambda a, d: a.can_work_on(d),
-        form_class=VersionOnlyForm, form_name="version_form",
+        form_class=VersionOnlyForm,
+        form_name="version_form",
         change=lambda d, data: d.submit_for_review(expected_version=data["version"]),
         done="{number} is submitted for review. The coordinator will see it on their dashboard.",
     )
@@ -285,9 +320,12 @@ def deliverable_submit(request: HttpRequest, slug: str, number: str) -> HttpResp
 @require_POST
 def deliverable_request_changes(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     return _transition(
-        request, slug, number,
+        request,
+        slug,
+        number,
         allowed=lambda a, d: a.can_review,
-        form_class=RequestChangesForm, form_name="changes_form",
+        form_class=RequestChangesForm,
+        form_name="changes_form",
         change=lambda d, data: d.request_changes(
             comment=data["comment"], expected_version=data["version"]
         ),
@@ -299,9 +337,12 @@ def deliverable_request_changes(request: HttpRequest, slug: str, number: str) ->
 @require_POST
 def deliverable_approve(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     return _transition(
-        request, slug, number,
+        request,
+        slug,
+        number,
         allowed=lambda a, d: a.can_review,
-        form_class=VersionOnlyForm, form_name="version_form",
+        form_class=VersionOnlyForm,
+        form_name="version_form",
         change=lambda d, data: d.approve(expected_version=data["version"]),
         done="{number} approved.",
     )
@@ -311,9 +352,12 @@ def deliverable_approve(request: HttpRequest, slug: str, number: str) -> HttpRes
 @require_POST
 def deliverable_record_submission(request: HttpRequest, slug: str, number: str) -> HttpResponse:
     return _transition(
-        request, slug, number,
+        request,
+        slug,
+        number,
         allowed=lambda a, d: a.can_review,
-        form_class=RecordSubmissionForm, form_name="submission_form",
+        form_class=RecordSubmissionForm,
+        form_name="submission_form",
         change=lambda d, data: d.record_submission(
             on=data["submitted_date"],
             justification=data["delay_justification"],
@@ -352,7 +396,10 @@ def deliverable_version_upload(request: HttpRequest, slug: str, number: str) -> 
             form.add_error("file", error)
         else:
             add_deliverable_version(
-                deliverable, checked, by=request.user, note=form.cleaned_data["note"]  # type: ignore[arg-type]
+                deliverable,
+                checked,
+                by=request.user,
+                note=form.cleaned_data["note"],  # type: ignore[arg-type]
             )
             messages.success(request, f"{checked.original_name} uploaded to {deliverable.number}.")
             return redirect(deliverable)
@@ -361,7 +408,9 @@ def deliverable_version_upload(request: HttpRequest, slug: str, number: str) -> 
 
 @login_required
 @require_GET
-def deliverable_version_download(request: HttpRequest, slug: str, number: str, pk: int) -> FileResponse:
+def deliverable_version_download(
+    request: HttpRequest, slug: str, number: str, pk: int
+) -> FileResponse:
     _, version = access_deliverable_version(request.user, slug, number, pk)  # type: ignore[arg-type]
     return download_response(
         version.file, filename=version.original_name, content_type=version.content_type

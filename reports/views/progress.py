@@ -72,7 +72,9 @@ def _access_report(request: HttpRequest, slug: str, pk: int) -> tuple[Access, Pr
     return access, report
 
 
-def _render_list(request: HttpRequest, access: Access, form: ProgressReportForm, status: int = 200) -> HttpResponse:
+def _render_list(
+    request: HttpRequest, access: Access, form: ProgressReportForm, status: int = 200
+) -> HttpResponse:
     reports = ProgressReport.objects.filter(project=access.project).select_related(
         "requested_by", "period", "event"
     )
@@ -80,7 +82,13 @@ def _render_list(request: HttpRequest, access: Access, form: ProgressReportForm,
     return render(
         request,
         "reports/report_list.html",
-        {"project": access.project, "access": access, "section": "reports", "form": form, "page_obj": page},
+        {
+            "project": access.project,
+            "access": access,
+            "section": "reports",
+            "form": form,
+            "page_obj": page,
+        },
         status=status,
     )
 
@@ -109,7 +117,9 @@ def report_request(request: HttpRequest, slug: str) -> HttpResponse:
         end_date=data["end_date"],
         sections=data["sections"],
     )
-    messages.success(request, "Your report is queued. You can keep working: this page shows when it is ready.")
+    messages.success(
+        request, "Your report is queued. You can keep working: this page shows when it is ready."
+    )
     return redirect(report)
 
 
