@@ -57,7 +57,8 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description="Deactivate selected people (they can no longer log in)")
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        count = queryset.exclude(pk=request.user.pk).update(is_active=False)
+        me = request.user.pk or 0
+        count = queryset.exclude(pk=me).update(is_active=False)
         self.message_user(request, f"{count} people deactivated.")
-        if queryset.filter(pk=request.user.pk).exists():
+        if queryset.filter(pk=me).exists():
             self.message_user(request, "You cannot deactivate yourself.", messages.WARNING)

@@ -76,7 +76,7 @@ def history_entries(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry
     previous = None
     for record in records:
         kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
-        changes = []
+        changes: list[Change] = []
         if previous is not None:
             for f in tracked:
                 old, new = getattr(previous, f.attname), getattr(record, f.attname)

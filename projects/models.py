@@ -207,7 +207,11 @@ class Membership(models.Model):
         return f"{self.user} in {self.project} ({self.get_role_display()})"
 
     def clean(self) -> None:
-        if self.partner_id and self.project_id and self.partner.project_id != self.project_id:
+        if (
+            self.partner is not None
+            and self.project_id
+            and self.partner.project_id != self.project_id
+        ):
             raise ValidationError({"partner": "This partner belongs to another project."})
         if self.role in (self.Role.COORDINATOR, self.Role.PARTNER) and not self.partner_id:
             raise ValidationError({"partner": "Coordinators and partners act for a partner."})

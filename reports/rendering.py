@@ -174,7 +174,7 @@ def progress_report_context(report: ProgressReport, now: dt.datetime) -> dict[st
             }
         )
 
-    gaps = {
+    gaps: dict[str, list[Any]] = {
         "late_without_justification": [
             d
             for d in deliverables
@@ -190,7 +190,6 @@ def progress_report_context(report: ProgressReport, now: dt.datetime) -> dict[st
             if d.status in Deliverable.DONE_STATUSES and not d.version_count  # type: ignore[attr-defined]
         ],
     }
-    gaps["count"] = sum(len(v) for v in gaps.values())  # type: ignore[arg-type]
 
     return {
         "report": report,
@@ -227,6 +226,7 @@ def progress_report_context(report: ProgressReport, now: dt.datetime) -> dict[st
             today_month=project.month_of(today),
         ),
         "gaps": gaps,
+        "gap_count": sum(len(rows) for rows in gaps.values()),
     }
 
 
@@ -240,7 +240,7 @@ def _attendance_of(event: Event) -> Attendance | None:
 def _participant_totals(attendances: list[Attendance]) -> dict[str, Any]:
     categories = [
         (
-            str(Attendance._meta.get_field(f).verbose_name),
+            str(getattr(Attendance._meta.get_field(f), "verbose_name", f)),
             sum(getattr(a, f) or 0 for a in attendances),
         )
         for f in Attendance.STAKEHOLDER_FIELDS

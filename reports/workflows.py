@@ -181,7 +181,7 @@ def render_report(report_id: int, *, task_id: str = "") -> str:
     if not stored:
         storage.delete(name)
         return "superseded"
-    if report.file and report.file.name != name:
+    if report.file.name and report.file.name != name:
         storage.delete(report.file.name)
     return "ready"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -63,10 +63,12 @@ class DeliverableForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         project = self.instance.project
         if can_plan:
-            self.fields["work_package"].queryset = WorkPackage.objects.filter(project=project)
-            self.fields["lead"].queryset = Partner.objects.filter(project=project).select_related(
-                "organisation"
-            )
+            cast(
+                forms.ModelChoiceField, self.fields["work_package"]
+            ).queryset = WorkPackage.objects.filter(project=project)
+            cast(forms.ModelChoiceField, self.fields["lead"]).queryset = Partner.objects.filter(
+                project=project
+            ).select_related("organisation")
             self.fields[
                 "due_month"
             ].help_text = (

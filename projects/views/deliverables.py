@@ -12,11 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedRequest
 from projects.files import add_deliverable_version, check_upload, download_response
 from projects.filters import DeliverableFilter
 from projects.forms.deliverables import (
@@ -43,7 +44,7 @@ STALE_MESSAGE = (
 )
 
 
-def _filtered(request: HttpRequest, access: Access) -> DeliverableFilter:
+def _filtered(request: AuthenticatedRequest, access: Access) -> DeliverableFilter:
     queryset = Deliverable.objects.filter(project=access.project).with_related()
     return DeliverableFilter(
         request.GET or None, queryset=queryset, project=access.project, today=timezone.localdate()
@@ -52,8 +53,8 @@ def _filtered(request: HttpRequest, access: Access) -> DeliverableFilter:
 
 @login_required
 @require_GET
-def deliverable_list(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+def deliverable_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)
     filterset = _filtered(request, access)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -112,10 +113,10 @@ class _Echo:
 @login_required
 @require_GET
 def deliverable_export(
-    request: HttpRequest, slug: str, fmt: str
+    request: AuthenticatedRequest, slug: str, fmt: str
 ) -> HttpResponse | StreamingHttpResponse:
     """Exactly what the list shows with the same filters, every page of it, as CSV or XLSX."""
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    access = access_project(request.user, slug)
     if fmt not in {"csv", "xlsx"}:
         raise Http404("Unknown format.")
     rows = _filtered(request, access).qs.iterator(chunk_size=500)
@@ -144,8 +145,8 @@ def deliverable_export(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def deliverable_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+def deliverable_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)
     access.require(access.can_plan, "Only the coordinator adds deliverables.")
     form = DeliverableForm(
         request.POST or None, instance=Deliverable(project=access.project), can_plan=True
@@ -170,8 +171,8 @@ def deliverable_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def deliverable_edit(request: HttpRequest, slug: str, number: str) -> HttpResponse:
-    access, deliverable = access_deliverable(request.user, slug, number)  # type: ignore[arg-type]
+def deliverable_edit(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
+    access, deliverable = access_deliverable(request.user, slug, number)
     access.require(access.can_work_on(deliverable))
     form = DeliverableForm(request.POST or None, instance=deliverable, can_plan=access.can_plan)
     status = 200
@@ -201,7 +202,7 @@ def deliverable_edit(request: HttpRequest, slug: str, number: str) -> HttpRespon
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     access: Access,
     deliverable: Deliverable,
     *,
@@ -241,13 +242,13 @@ def _render_detail(
 
 @login_required
 @require_GET
-def deliverable_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse:
-    access, deliverable = access_deliverable(request.user, slug, number)  # type: ignore[arg-type]
+def deliverable_detail(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
+    access, deliverable = access_deliverable(request.user, slug, number)
     return _render_detail(request, access, deliverable)
 
 
 def _transition(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     slug: str,
     number: str,
     *,
@@ -262,7 +263,7 @@ def _transition(
     A ValidationError from the model (wrong state, missing justification) or a stale version
     re-renders the page with the message and nothing saved.
     """
-    access, deliverable = access_deliverable(request.user, slug, number)  # type: ignore[arg-type]
+    access, deliverable = access_deliverable(request.user, slug, number)
     access.require(allowed(access, deliverable))
     form = form_class(request.POST)
     if form.is_valid():
@@ -288,7 +289,7 @@ def _transition(
 
 @login_required
 @require_POST
-def deliverable_start(request: HttpRequest, slug: str, number: str) -> HttpResponse:
+def deliverable_start(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
     return _transition(
         request,
         slug,
@@ -303,7 +304,7 @@ def deliverable_start(request: HttpRequest, slug: str, number: str) -> HttpRespo
 
 @login_required
 @require_POST
-def deliverable_submit(request: HttpRequest, slug: str, number: str) -> HttpResponse:
+def deliverable_submit(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
     return _transition(
         request,
         slug,
@@ -318,7 +319,9 @@ def deliverable_submit(request: HttpRequest, slug: str, number: str) -> HttpResp
 
 @login_required
 @require_POST
-def deliverable_request_changes(request: HttpRequest, slug: str, number: str) -> HttpResponse:
+def deliverable_request_changes(
+    request: AuthenticatedRequest, slug: str, number: str
+) -> HttpResponse:
     return _transition(
         request,
         slug,
@@ -335,7 +338,7 @@ def deliverable_request_changes(request: HttpRequest, slug: str, number: str) ->
 
 @login_required
 @require_POST
-def deliverable_approve(request: HttpRequest, slug: str, number: str) -> HttpResponse:
+def deliverable_approve(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
     return _transition(
         request,
         slug,
@@ -350,7 +353,9 @@ def deliverable_approve(request: HttpRequest, slug: str, number: str) -> HttpRes
 
 @login_required
 @require_POST
-def deliverable_record_submission(request: HttpRequest, slug: str, number: str) -> HttpResponse:
+def deliverable_record_submission(
+    request: AuthenticatedRequest, slug: str, number: str
+) -> HttpResponse:
     return _transition(
         request,
         slug,
@@ -370,8 +375,8 @@ def deliverable_record_submission(request: HttpRequest, slug: str, number: str) 
 
 @login_required
 @require_POST
-def deliverable_progress_add(request: HttpRequest, slug: str, number: str) -> HttpResponse:
-    access, deliverable = access_deliverable(request.user, slug, number)  # type: ignore[arg-type]
+def deliverable_progress_add(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
+    access, deliverable = access_deliverable(request.user, slug, number)
     access.require(access.can_work_on(deliverable))
     form = ProgressUpdateForm(request.POST)
     if not form.is_valid():
@@ -385,8 +390,10 @@ def deliverable_progress_add(request: HttpRequest, slug: str, number: str) -> Ht
 
 @login_required
 @require_POST
-def deliverable_version_upload(request: HttpRequest, slug: str, number: str) -> HttpResponse:
-    access, deliverable = access_deliverable(request.user, slug, number)  # type: ignore[arg-type]
+def deliverable_version_upload(
+    request: AuthenticatedRequest, slug: str, number: str
+) -> HttpResponse:
+    access, deliverable = access_deliverable(request.user, slug, number)
     access.require(access.can_work_on(deliverable))
     form = VersionUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -399,7 +406,7 @@ def deliverable_version_upload(request: HttpRequest, slug: str, number: str) -> 
                 deliverable,
                 checked,
                 by=request.user,
-                note=form.cleaned_data["note"],  # type: ignore[arg-type]
+                note=form.cleaned_data["note"],
             )
             messages.success(request, f"{checked.original_name} uploaded to {deliverable.number}.")
             return redirect(deliverable)
@@ -409,9 +416,9 @@ def deliverable_version_upload(request: HttpRequest, slug: str, number: str) -> 
 @login_required
 @require_GET
 def deliverable_version_download(
-    request: HttpRequest, slug: str, number: str, pk: int
+    request: AuthenticatedRequest, slug: str, number: str, pk: int
 ) -> FileResponse:
-    _, version = access_deliverable_version(request.user, slug, number, pk)  # type: ignore[arg-type]
+    _, version = access_deliverable_version(request.user, slug, number, pk)
     return download_response(
         version.file, filename=version.original_name, content_type=version.content_type
     )

@@ -9,11 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedRequest
 from events.models import Event
 from projects.files import download_response
 from projects.models import ReportingPeriod
@@ -61,8 +62,10 @@ class ProgressReportForm(forms.Form):
         return data
 
 
-def _access_report(request: HttpRequest, slug: str, pk: int) -> tuple[Access, ProgressReport]:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+def _access_report(
+    request: AuthenticatedRequest, slug: str, pk: int
+) -> tuple[Access, ProgressReport]:
+    access = access_project(request.user, slug)
     report = get_object_or_404(
         ProgressReport.objects.select_related("requested_by", "period", "event"),
         project=access.project,
@@ -73,7 +76,7 @@ def _access_report(request: HttpRequest, slug: str, pk: int) -> tuple[Access, Pr
 
 
 def _render_list(
-    request: HttpRequest, access: Access, form: ProgressReportForm, status: int = 200
+    request: AuthenticatedRequest, access: Access, form: ProgressReportForm, status: int = 200
 ) -> HttpResponse:
     reports = ProgressReport.objects.filter(project=access.project).select_related(
         "requested_by", "period", "event"
@@ -95,15 +98,15 @@ def _render_list(
 
 @login_required
 @require_GET
-def report_list(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+def report_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)
     return _render_list(request, access, ProgressReportForm(access=access))
 
 
 @login_required
 @require_POST
-def report_request(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+def report_request(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)
     access.require(access.is_coordinator, "Only the coordinator requests progress reports.")
     form = ProgressReportForm(request.POST, access=access)
     if not form.is_valid():
@@ -111,7 +114,7 @@ def report_request(request: HttpRequest, slug: str) -> HttpResponse:
     data = form.cleaned_data
     report = request_progress_report(
         access.project,
-        requested_by=request.user,  # type: ignore[arg-type]
+        requested_by=request.user,
         period=data["period"],
         start_date=data["start_date"],
         end_date=data["end_date"],
@@ -125,7 +128,7 @@ def report_request(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def report_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, report = _access_report(request, slug, pk)
     template = "reports/report_detail.html"
     if request.htmx:  # type: ignore[attr-defined]
@@ -140,7 +143,7 @@ def report_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def report_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+def report_download(request: AuthenticatedRequest, slug: str, pk: int) -> FileResponse:
     _, report = _access_report(request, slug, pk)
     if report.status != ProgressReport.Status.READY or not report.file:
         raise Http404("This report is not ready.")
@@ -149,7 +152,7 @@ def report_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
 
 @login_required
 @require_POST
-def report_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def report_retry(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, report = _access_report(request, slug, pk)
     access.require(access.is_coordinator or report.requested_by_id == request.user.pk)
     try:
@@ -163,7 +166,7 @@ def report_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def report_delete(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, report = _access_report(request, slug, pk)
     access.require(access.is_coordinator, "Only the coordinator deletes reports.")
     if request.method == "POST":
@@ -181,10 +184,10 @@ def report_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def conference_report_pdf(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
+def conference_report_pdf(request: AuthenticatedRequest, slug: str, event_id: int) -> HttpResponse:
     """Any member may have an event's report made into a PDF: it changes no project data."""
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    access = access_project(request.user, slug)
     event = get_object_or_404(Event, project=access.project, pk=event_id)
     event.project = access.project
-    report = request_conference_pdf(event, requested_by=request.user)  # type: ignore[arg-type]
+    report = request_conference_pdf(event, requested_by=request.user)
     return redirect(report)
