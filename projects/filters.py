@@ -13,6 +13,15 @@ from django.db.models import Q, QuerySet
 from projects.models import Deliverable, Level, Partner, Project, Risk, WorkPackage
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Sorting with a tie-breaker: many deliverables share a due date or a status, and without one
+    a paginated list may show a row on two pages and another on none."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "sort_key", "pk") if value else qs
+
+
 class ProjectFilterSet(django_filters.FilterSet):
     def __init__(self, *args: Any, project: Project, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,7 +65,7 @@ class DeliverableFilter(ProjectFilterSet):
     overdue = django_filters.BooleanFilter(
         method="only_overdue", label="Overdue only", widget=forms.CheckboxInput
     )
-    sort = django_filters.OrderingFilter(
+    sort = StableOrderingFilter(
         fields=(
             ("sort_key", "number"),
             ("due_date", "due"),

@@ -389,7 +389,10 @@ class Deliverable(VersionedModel):
     work_package = models.ForeignKey(
         WorkPackage, on_delete=models.PROTECT, related_name="deliverables"
     )
-    number = models.CharField(max_length=10, help_text="D<work package>.<n>, e.g. D2.1.")
+    number = models.CharField(
+        max_length=10,
+        help_text="D, the work package's number, a dot and a sequence number, e.g. D2.1.",
+    )
     sort_key = models.PositiveIntegerField(default=0, editable=False)
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
@@ -486,6 +489,14 @@ class Deliverable(VersionedModel):
         "record_submission": (Status.APPROVED,),
     }
 
+    DONE_PHRASES: ClassVar[dict[str, str]] = {
+        "start": "started",
+        "submit_for_review": "submitted for review",
+        "request_changes": "sent back for changes",
+        "approve": "approved",
+        "record_submission": "recorded as submitted to the funder",
+    }
+
     def can(self, action: str) -> bool:
         return self.status in self.TRANSITIONS[action]
 
@@ -493,7 +504,7 @@ class Deliverable(VersionedModel):
         if not self.can(action):
             raise ValidationError(
                 f"{self.number} is {self.get_status_display().lower()}: it cannot be "
-                f"{action.replace('_', ' ')} now."
+                f"{self.DONE_PHRASES[action]} now."
             )
         self.status = to
         self.save_checked(expected_version, reason=reason)
@@ -589,7 +600,7 @@ class Milestone(models.Model):
     """A control point: due in a project month, met when its means of verification is."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
-    number = models.CharField(max_length=6, help_text="MS<n>, e.g. MS3.")
+    number = models.CharField(max_length=6, help_text="MS and a number, e.g. MS3.")
     sort_key = models.PositiveIntegerField(default=0, editable=False)
     title = models.CharField(max_length=255)
     work_packages = models.ManyToManyField(WorkPackage, related_name="milestones", blank=True)

@@ -80,6 +80,7 @@ class DeliverableForm(forms.ModelForm):
         if self.instance.pk is None:
             del self.fields["version"]
         else:
+            self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
 
 

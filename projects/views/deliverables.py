@@ -3,6 +3,7 @@ state changes of its review cycle."""
 
 from __future__ import annotations
 
+import copy
 import csv
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,10 @@ from projects.permissions import (
 )
 
 PAGE_SIZE = 50
+EDIT_STALE_MESSAGE = (
+    "Someone else saved this deliverable while you were editing it. Your changes are below and "
+    "are not saved: compare them with the deliverable's page, then save again to keep yours."
+)
 STALE_MESSAGE = (
     "Someone else changed this deliverable after you opened the page. Nothing of yours was "
     "saved: check the current state below and try again."
@@ -174,19 +179,31 @@ def deliverable_create(request: AuthenticatedRequest, slug: str) -> HttpResponse
 def deliverable_edit(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
     access, deliverable = access_deliverable(request.user, slug, number)
     access.require(access.can_work_on(deliverable))
-    form = DeliverableForm(request.POST or None, instance=deliverable, can_plan=access.can_plan)
+    # The form edits a copy: after refused input the page still names and links to the stored one.
+    form = DeliverableForm(
+        request.POST or None, instance=copy.copy(deliverable), can_plan=access.can_plan
+    )
     status = 200
     if request.method == "POST":
         status = 422
         if form.is_valid():
             try:
-                form.instance.save_checked(form.cleaned_data["version"] or 0, reason="Edited")
+                form.instance.save_checked(form.cleaned_data["version"], reason="Edited")
             except StaleEdit:
-                form.add_error(None, STALE_MESSAGE)
+                # Keep their input, now against the current version: saving again is a
+                # deliberate overwrite, not another refusal.
+                deliverable.refresh_from_db()
+                data = request.POST.copy()
+                data["version"] = str(deliverable.version)
+                form = DeliverableForm(
+                    data, instance=copy.copy(deliverable), can_plan=access.can_plan
+                )
+                form.is_valid()
+                form.add_error(None, EDIT_STALE_MESSAGE)
                 status = 409
             else:
-                messages.success(request, f"{deliverable.number} saved.")
-                return redirect(deliverable)
+                messages.success(request, f"{form.instance.number} saved.")
+                return redirect(form.instance)
     return render(
         request,
         "projects/deliverable_form.html",
@@ -278,7 +295,10 @@ def _transition(
                 for field, errors in error.error_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                form.add_error(None, error)
+                # Not about a field (the deliverable moved on, e.g. a second click): say why at
+                # the top of the page, where it shows whatever actions are still offered.
+                for message in error.messages:
+                    messages.error(request, message)
         else:
             messages.success(request, done.format(number=deliverable.number))
             return redirect(deliverable)

@@ -1,0 +1,467 @@
+"""How fast the busiest pages are, next to the cheapest page the same stack can serve.
+
+Run by hand from the project folder:
+
+    .venv/bin/python bench/pages.py                  # SQLite file under var/bench/
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/coresp_bench \
+        .venv/bin/python bench/pages.py
+
+It builds a throwaway database with a big project (2,000 deliverables, 300 risks, 20 work
+packages) and a small one (20 deliverables, 20 risks), serves the platform with gunicorn (2
+workers, DEBUG off), logs in through the login form and times, request by request, the trivial
+authenticated view /bench/ping, the project dashboard, one page of the filtered deliverable list
+and the risk register. It prints the median and 90th percentile of each, each page's median as a
+multiple of the trivial view's (target: 8x or less), and each page's query count in the big and
+the small project (target: equal). It asserts nothing: the figures are for people to read.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import http.cookies
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+PASSWORD = "bench-Password-4-pages"
+PAGES = {
+    # name: path in the big project (the small one has the same pages under its own slug)
+    "dashboard": "/p/{slug}/",
+    "deliverable list": "/p/{slug}/deliverables/?status=in_review&sort=due",
+    "risk register": "/p/{slug}/risks/",
+}
+TARGET_RATIO = 8
+
+
+def configure(database_url: str) -> None:
+    """The environment the platform's settings read; the same for this process and gunicorn."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DATABASE_URL": database_url,
+            "DEBUG": "False",
+            "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "SECURE_SSL_REDIRECT": "False",
+            "SECURE_COOKIES": "False",
+            "SECURE_HSTS_SECONDS": "0",
+            "STATIC_ROOT": str(VAR / "static"),
+            "VAR_DIR": str(VAR),
+            "LOG_LEVEL": "WARNING",
+            "REDIS_URL": "",
+            "CORESP_TESTING": "",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    sys.path.insert(0, str(ROOT))
+
+
+def fresh_database(database_url: str) -> None:
+    """An empty database for this run: a new SQLite file, or a PostgreSQL database recreated
+    (only one whose name says it is for benchmarks)."""
+    if database_url.startswith("sqlite"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+    from dj_database_url import parse
+
+    db = parse(database_url)
+    if "bench" not in db["NAME"]:
+        sys.exit(
+            f"Refusing to recreate {db['NAME']!r}: use a database whose name contains 'bench'."
+        )
+    server = {
+        k: v
+        for k, v in {
+            "host": db["HOST"],
+            "port": db["PORT"],
+            "user": db["USER"],
+            "password": db["PASSWORD"],
+        }.items()
+        if v
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
+
+
+# --- the data --------------------------------------------------------------------------------
+
+
+def build_project(
+    acronym: str,
+    *,
+    deliverables: int,
+    risks: int,
+    work_packages: int,
+    milestones: int,
+    partners: int = 10,
+) -> tuple[str, str]:
+    """A project whose M12 is this month, with its rows; returns (slug, the partner's email).
+
+    Rows are bulk-created (with history for deliverables, so the dashboard's "recent changes"
+    has something to show). D<wp>.<n> allows n up to 99, so 2,000 deliverables in 20 work
+    packages need D<wp>.100: bulk creation skips that check, which the pages do not depend on.
+    """
+    from allauth.account.models import EmailAddress
+    from simple_history.utils import bulk_create_with_history
+
+    from accounts.models import User
+    from projects.models import (
+        Deliverable,
+        Level,
+        Membership,
+        Milestone,
+        Organisation,
+        Partner,
+        Project,
+        Risk,
+        WorkPackage,
+        add_months,
+    )
+
+    today = dt.date.today()
+    slug = acronym.lower()
+    project = Project.objects.create(
+        acronym=acronym,
+        slug=slug,
+        title=f"{acronym}: a benchmark project",
+        programme=Project.Programme.SMP,
+        start_date=add_months(today, -11),
+        duration_months=36,
+    )
+    orgs = Organisation.objects.bulk_create(
+        Organisation(
+            legal_name=f"{acronym} organisation {k}",
+            short_name=f"{acronym[:3]}{k}",
+            country="BE",
+            kind=Organisation.Kind.NGO,
+        )
+        for k in range(1, partners + 1)
+    )
+    team = Partner.objects.bulk_create(
+        Partner(
+            project=project,
+            organisation=org,
+            number=k,
+            role=Partner.Role.COORDINATOR if k == 1 else Partner.Role.BENEFICIARY,
+        )
+        for k, org in enumerate(orgs, start=1)
+    )
+    wps = WorkPackage.objects.bulk_create(
+        WorkPackage(
+            project=project,
+            number=k,
+            title=f"Work package {k}",
+            lead=team[k % partners],
+            start_month=1,
+            end_month=36,
+        )
+        for k in range(1, work_packages + 1)
+    )
+    statuses = list(Deliverable.Status)
+    per_wp = -(-deliverables // work_packages)
+    rows = []
+    for i in range(deliverables):
+        wp, n = wps[i // per_wp], i % per_wp + 1
+        month = 1 + (i * 7) % 36
+        rows.append(
+            Deliverable(
+                project=project,
+                work_package=wp,
+                number=f"D{wp.number}.{n}",
+                sort_key=wp.number * 1000 + n,
+                title=f"Deliverable {i} of {acronym}",
+                description="A report on procurement practice. " * 3,
+                lead=team[(i // 3) % partners],
+                due_month=month,
+                due_date=project.month_end(month),
+                status=statuses[i % len(statuses)],
+            )
+        )
+    bulk_create_with_history(rows, Deliverable, batch_size=500, default_change_reason="Imported")
+    created = Risk.objects.bulk_create(
+        Risk(
+            project=project,
+            number=k,
+            title=f"Risk {k}",
+            description="Something could go wrong.",
+            category=list(Risk.Category)[k % 8],
+            likelihood=list(Level)[k % 3],
+            impact=list(Level)[(k // 3) % 3],
+            owner=team[k % partners],
+            status=Risk.Status.CLOSED if k % 10 == 0 else Risk.Status.OPEN,
+        )
+        for k in range(1, risks + 1)
+    )
+    Risk.work_packages.through.objects.bulk_create(
+        Risk.work_packages.through(risk_id=r.pk, workpackage_id=wps[r.number % len(wps)].pk)
+        for r in created
+    )
+    made = Milestone.objects.bulk_create(
+        Milestone(
+            project=project,
+            number=f"MS{k}",
+            sort_key=k,
+            title=f"Milestone {k}",
+            due_month=1 + (k * 5) % 36,
+            due_date=project.month_end(1 + (k * 5) % 36),
+            means_of_verification="Minutes are uploaded.",
+        )
+        for k in range(1, milestones + 1)
+    )
+    Milestone.work_packages.through.objects.bulk_create(
+        Milestone.work_packages.through(
+            milestone_id=m.pk, workpackage_id=wps[m.sort_key % len(wps)].pk
+        )
+        for m in made
+    )
+    email = f"partner@{slug}.example.org"
+    user = User.objects.create_user(email, PASSWORD, full_name=f"Partner of {acronym}")
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    Membership.objects.create(
+        user=user, project=project, role=Membership.Role.PARTNER, partner=team[1]
+    )
+    return slug, email
+
+
+# --- query counts, in this process -----------------------------------------------------------
+
+
+def query_counts(slug: str, email: str) -> dict[str, int]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    counts = {}
+    for name, path in {"trivial view": "/bench/ping", **PAGES}.items():
+        client.get(path.format(slug=slug))  # warm: first-use work is not the page's
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path.format(slug=slug))
+        assert response.status_code == 200, (path, response.status_code)
+        counts[name] = len(queries)
+    return counts
+
+
+# --- the server and the client ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(port: int, log: Path) -> subprocess.Popen[bytes]:
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "coresp.wsgi:application",
+        "--config",
+        str(Path(__file__).with_name("gunicorn_bench.py")),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "--worker-class",
+        "sync",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"gunicorn exited: see {log}")
+        try:
+            if request(port, "GET", "/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    sys.exit(f"gunicorn did not answer within 60 s: see {log}")
+
+
+def request(
+    port: int,
+    method: str,
+    path: str,
+    *,
+    cookies: dict[str, str] | None = None,
+    body: str | None = None,
+) -> tuple[int, dict[str, str], bytes]:
+    """One request on a new connection (gunicorn's sync workers close it after each answer)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Host": "127.0.0.1"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+
+
+def set_cookies(headers_list: list[tuple[str, str]], jar: dict[str, str]) -> None:
+    for name, value in headers_list:
+        if name.lower() == "set-cookie":
+            cookie = http.cookies.SimpleCookie(value)
+            jar.update({k: m.value for k, m in cookie.items()})
+
+
+def log_in(port: int, email: str) -> dict[str, str]:
+    """Through allauth's login form, as a browser would: the session cookie comes back."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/accounts/login/", headers={"Host": "127.0.0.1"})
+    response = conn.getresponse()
+    page = response.read().decode()
+    jar: dict[str, str] = {}
+    set_cookies(response.getheaders(), jar)
+    conn.close()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = urlencode({"csrfmiddlewaretoken": token, "login": email, "password": PASSWORD})
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body=body,
+        headers={
+            "Host": "127.0.0.1",
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    set_cookies(response.getheaders(), jar)
+    conn.close()
+    if response.status != 302 or "sessionid" not in jar:
+        sys.exit(f"Login failed: {response.status}")
+    return jar
+
+
+def measure(
+    port: int, cookies: dict[str, str], paths: dict[str, str], rounds: int
+) -> dict[str, list[float]]:
+    """Latency in ms of each path, `rounds` times, the paths taking turns so that any drift in
+    the machine's load falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(rounds):
+        for name, path in paths.items():
+            start = time.perf_counter()
+            status, _headers, _body = request(port, "GET", path, cookies=cookies)
+            times[name].append((time.perf_counter() - start) * 1000)
+            if status != 200:
+                sys.exit(f"{path} answered {status}")
+    return times
+
+
+def p90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10)[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=300, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=30, help="untimed requests per page first")
+    args = parser.parse_args()
+
+    VAR.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{VAR / 'bench.sqlite3'}"
+    configure(database_url)
+    fresh_database(database_url)
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    from django.db import connection
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    shutil.rmtree(VAR / "static", ignore_errors=True)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    big_slug, big_email = build_project(
+        "BIG", deliverables=2000, risks=300, work_packages=20, milestones=60
+    )
+    small_slug, small_email = build_project(
+        "SMALL", deliverables=20, risks=20, work_packages=2, milestones=5
+    )
+    print(
+        f"database: {connection.vendor} ({database_url.split('@')[-1]}), built in "
+        f"{time.perf_counter() - started:.1f} s: BIG has 2,000 deliverables, 300 risks, "
+        f"20 work packages, 60 milestones; SMALL has 20, 20, 2, 5"
+    )
+
+    big_counts = query_counts(big_slug, big_email)
+    small_counts = query_counts(small_slug, small_email)
+    connection.close()
+
+    port = free_port()
+    log = VAR / "gunicorn.log"
+    server = start_gunicorn(port, log)
+    try:
+        cookies = log_in(port, big_email)
+        paths = {
+            "trivial view": "/bench/ping",
+            **{n: p.format(slug=big_slug) for n, p in PAGES.items()},
+        }
+        measure(port, cookies, paths, args.warmup)
+        times = measure(port, cookies, paths, args.requests)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    base = statistics.median(times["trivial view"])
+    print(
+        f"gunicorn, 2 sync workers, DEBUG off; {args.requests} requests per page, one at a time, "
+        f"after {args.warmup} to warm up"
+    )
+    print()
+    print(
+        f"{'page':<18} {'median ms':>10} {'p90 ms':>8} {'x trivial':>10}  "
+        f"{'queries 2,000 rows':>18} {'20 rows':>8}"
+    )
+    for name, values in times.items():
+        median = statistics.median(values)
+        ratio = median / base
+        verdict = (
+            "" if name == "trivial view" else ("within 8x" if ratio <= TARGET_RATIO else "OVER 8x")
+        )
+        same = "equal" if big_counts[name] == small_counts[name] else "DIFFERENT"
+        print(
+            f"{name:<18} {median:>10.2f} {p90(values):>8.2f} {ratio:>9.1f}x  "
+            f"{big_counts[name]:>18} {small_counts[name]:>8}  {verdict:<10} queries {same}"
+        )
+    print()
+    print(
+        "ratios: "
+        + ", ".join(
+            f"{n} {statistics.median(v) / base:.1f}x"
+            for n, v in times.items()
+            if n != "trivial view"
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
