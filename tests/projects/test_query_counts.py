@@ -209,7 +209,9 @@ def test_home_costs_the_same_for_5_projects_and_500(client: Client, outsider: Us
 #   milestones  pending milestones due soon
 #   high_risks  open risks scored 6 or more, with their owners
 #   recent      the latest changes to deliverables, with their users
-DASHBOARD_QUERIES = 3 + 7
+#   events      the next events (events' dashboard panel)
+#   actions     open action items from events, with their owners
+DASHBOARD_QUERIES = 3 + 7 + 2
 
 
 def test_dashboard_costs_the_same_for_5_rows_and_500(

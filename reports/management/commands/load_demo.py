@@ -1,4 +1,7 @@
-"""`manage.py load_demo`: load the CO-RESP demo project once, then show how to log in."""
+"""`manage.py load_demo`: load the CO-RESP demo project once, then show how to log in.
+
+It lives in `reports`, the app at the top of the import chain, because the demo spans every app.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from django.db import transaction
+
+from events.demo import load_events_demo
 from projects.demo import DEMO_PASSWORD, DemoConflict, demo_logins, load_demo
 from projects.models import Project
+from reports.demo import load_reports_demo
 
 
 class Command(BaseCommand):
@@ -24,8 +31,12 @@ class Command(BaseCommand):
                 "Demo data already loaded (the database has projects): nothing to do."
             )
         else:
+            today = timezone.localdate()
             try:
-                project = load_demo(today=timezone.localdate())
+                with transaction.atomic():
+                    project = load_demo(today=today)
+                    load_events_demo(project, today=today)
+                    load_reports_demo(project, today=today)
             except DemoConflict as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(
@@ -35,7 +46,8 @@ class Command(BaseCommand):
                     f"{project.work_packages.count()} work packages, "
                     f"{project.deliverables.count()} deliverables, "
                     f"{project.milestones.count()} milestones, "
-                    f"{project.risks.count()} risks."
+                    f"{project.risks.count()} risks, "
+                    f"{project.events.count()} events."
                 )
             )
         self._print_logins()

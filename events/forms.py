@@ -1,0 +1,306 @@
+"""Forms of events and their parts.
+
+Times are typed as wall-clock times at the event (its `time_zone`), never in the viewer's zone:
+a partner in Sofia records a roundtable in Madrid as it is on the invitation. The forms turn them
+into aware datetimes in that zone, and refuse a time the clocks skip or pass twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django_countries import countries
+
+from events.models import (
+    AgendaItem,
+    Attendance,
+    Event,
+    Material,
+    Outcome,
+    localize,
+    time_zone_choices,
+)
+from projects.forms.deliverables import VersionField
+from projects.models import Partner, WorkPackage
+from projects.permissions import Access
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time as typed, without a zone: the form attaches the event's zone.
+
+    Django's own DateTimeField would read the value in the site's zone (Europe/Brussels), which
+    is wrong for an event in Sofia; this one keeps it naive until the form knows the zone.
+    """
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+
+    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None)
+        try:
+            parsed = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValidationError(
+                "Enter a date and time, e.g. 2024-03-22 09:30.", code="invalid"
+            ) from None
+        return parsed.replace(tzinfo=None)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+
+def _localize_fields(form: forms.BaseForm, names: tuple[str, ...], zone: zoneinfo.ZoneInfo) -> None:
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            try:
+                form.cleaned_data[name] = localize(value, zone)
+            except ValueError as error:
+                form.add_error(name, str(error))
+
+
+class EventForm(forms.ModelForm):
+    """Create or edit an event. The coordinator may name any partner as organiser; a partner
+    records events of their own organisation only."""
+
+    starts_at = LocalDateTimeField(label="Starts", help_text="Local time at the event.")
+    ends_at = LocalDateTimeField(label="Ends", help_text="Local time at the event.")
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        initial="Europe/Brussels",
+        help_text="Where the event happens: its times are typed and shown in this zone.",
+    )
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Event
+        fields = (
+            "kind", "title", "format", "starts_at", "ends_at", "time_zone", "venue", "city",
+            "country", "organiser", "work_package", "status", "registration_url",
+            "recording_url", "description",
+        )  # fmt: skip
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {
+            "venue": "The building and address; leave empty for an online event.",
+            "status": "Set to held once it has taken place; postponed or cancelled as needed.",
+        }
+
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        project = access.project
+        organiser = self.fields["organiser"]
+        assert isinstance(organiser, forms.ModelChoiceField)
+        organisers = Partner.objects.filter(project=project).select_related("organisation")
+        if not access.is_coordinator:
+            organisers = organisers.filter(pk=access.partner_id or 0)
+            organiser.empty_label = None
+            if self.instance.pk is None:
+                self.initial.setdefault("organiser", access.partner_id)
+        organiser.queryset = organisers
+        work_package = self.fields["work_package"]
+        assert isinstance(work_package, forms.ModelChoiceField)
+        work_package.queryset = WorkPackage.objects.filter(project=project)
+        if self.instance.pk is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = self.instance.version
+            self.initial["starts_at"] = self.instance.local_start.replace(tzinfo=None)
+            self.initial["ends_at"] = self.instance.local_end.replace(tzinfo=None)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        name = cleaned.get("time_zone")
+        if name:
+            _localize_fields(self, ("starts_at", "ends_at"), zoneinfo.ZoneInfo(name))
+        return cleaned
+
+
+class AgendaItemForm(forms.ModelForm):
+    """One slot of the programme; its time is typed in the event's zone."""
+
+    # The event's page holds several forms: prefixes keep their fields' ids apart.
+    prefix = "agenda"
+
+    starts_at = LocalDateTimeField(label="Starts")
+
+    class Meta:
+        model = AgendaItem
+        fields = ("starts_at", "title", "session_type", "speakers")
+        widgets = {"speakers": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "speakers": "One per line: the name, a comma, then the organisation "
+            "(e.g. 'Ana López, Ayuntamiento de Marina de Cudeyo')."
+        }
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.instance.event = event
+        self.fields["starts_at"].help_text = f"Local time at the event ({event.time_zone})."
+        if self.instance.pk is None:
+            self.initial.setdefault("starts_at", event.local_start.replace(tzinfo=None))
+        else:
+            self.initial["starts_at"] = self.instance.starts_at.astimezone(event.zone).replace(
+                tzinfo=None
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        _localize_fields(self, ("starts_at",), self.event.zone)
+        return cleaned
+
+
+FILE_KINDS = [(k, label) for k, label in Material.Kind.choices if k not in Material.LINK_KINDS]
+LINK_KINDS = [(k, label) for k, label in Material.Kind.choices if k in Material.LINK_KINDS]
+
+
+class MaterialUploadForm(forms.Form):
+    prefix = "upload"
+
+    kind = forms.ChoiceField(choices=FILE_KINDS, initial=Material.Kind.SLIDES)
+    title = forms.CharField(
+        max_length=255, required=False, help_text="Optional; the file's name is used otherwise."
+    )
+    file = forms.FileField(
+        help_text="PDF, Office or OpenDocument file, image or ZIP; the size limit is set by "
+        "the site."
+    )
+
+
+class MaterialLinkForm(forms.ModelForm):
+    prefix = "link"
+
+    class Meta:
+        model = Material
+        fields = ("kind", "title", "url")
+        labels = {"url": "Address (URL)"}
+        help_texts = {"url": "e.g. the recording, or a news article about the event."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = LINK_KINDS
+        self.fields["url"].required = True
+
+
+class OutcomeForm(forms.ModelForm):
+    prefix = "outcome"
+
+    class Meta:
+        model = Outcome
+        fields = ("kind", "text", "owner", "due_date")
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {"owner": "For an action item: the partner who carries it out."}
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.event = event
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = Partner.objects.filter(project_id=event.project_id).select_related(
+            "organisation"
+        )
+
+
+COUNTRY_LINE = re.compile(r"^(?P<country>.+?)\s*[:=,;\t ]\s*(?P<count>-?\d+)$")
+
+
+class CountryCountsField(forms.CharField):
+    """Participants by country as lines of 'country: number'; the country as a code (BE) or
+    an English name (Belgium)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return "\n".join(f"{code}: {count}" for code, count in value.items())
+        return value
+
+    def to_python(self, value: Any) -> dict[str, int]:  # type: ignore[override]
+        if isinstance(value, dict):
+            return value
+        counts: dict[str, int] = {}
+        for number, raw in enumerate(str(value or "").splitlines(), start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            match = COUNTRY_LINE.match(line)
+            if not match:
+                raise ValidationError(
+                    f"Line {number} ('{line}') is not 'country: number', e.g. 'BE: 12'."
+                )
+            name, count = match["country"].strip(), int(match["count"])
+            code = name.upper() if name.upper() in countries else countries.by_name(name)
+            if not code:
+                raise ValidationError(f"Line {number}: '{name}' is not a country we know.")
+            if code in counts:
+                raise ValidationError(f"{countries.name(code)} is given twice.")
+            counts[code] = count
+        return counts
+
+
+class AttendanceForm(forms.ModelForm):
+    """How many came. The model checks that each breakdown adds up (Attendance.clean), so the
+    admin and the demo loader get the same rules."""
+
+    by_country = CountryCountsField(
+        label="By country",
+        required=False,
+        help_text="One country per line, e.g. 'BE: 12' or 'Spain: 8'. Leave empty if not known.",
+    )
+    version = VersionField(required=False)
+
+    class Meta:
+        model = Attendance
+        fields = (
+            "total", "in_person", "online", *Attendance.STAKEHOLDER_FIELDS,
+            *Attendance.GENDER_FIELDS, "by_country",
+        )  # fmt: skip
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.event = event
+        for name in self.fields:
+            if name not in {"by_country", "version"}:
+                self.fields[name].widget.attrs.update({"min": 0, "inputmode": "numeric"})
+        if event.format == Event.Format.HYBRID:
+            self.fields["in_person"].required = self.fields["online"].required = True
+            self.fields["online"].help_text = "In person + online must equal the total."
+        if self.instance.pk is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = self.instance.version
+
+    def group(self, names: tuple[str, ...]) -> list[forms.BoundField]:
+        return [self[name] for name in names]
+
+    @property
+    def format_group(self) -> list[forms.BoundField]:
+        return self.group(("total", *Attendance.FORMAT_FIELDS))
+
+    @property
+    def stakeholder_group(self) -> list[forms.BoundField]:
+        return self.group(Attendance.STAKEHOLDER_FIELDS)
+
+    @property
+    def gender_group(self) -> list[forms.BoundField]:
+        return self.group(Attendance.GENDER_FIELDS)
+
+
+class CalendarFeedForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("create", "Create"), ("revoke", "Revoke"), ("stop", "Stop")]
+    )

@@ -1,0 +1,243 @@
+"""Events: the list (upcoming and past), the month calendar, each event's page, create and edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from events.filters import EventFilter
+from events.forms import (
+    AgendaItemForm,
+    EventForm,
+    MaterialLinkForm,
+    MaterialUploadForm,
+    OutcomeForm,
+)
+from events.models import Attendance, Event
+from events.monthgrid import grid_bounds, month_weeks, parse_month, shift_month
+from events.permissions import access_event, can_create_event, can_manage_event, can_tick_outcome
+from projects.history import HistoryEntry, history_entries
+from projects.models import StaleEdit
+from projects.permissions import Access, access_project
+
+PAGE_SIZE = 25
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+STALE_MESSAGE = (
+    "Someone else changed this event after you opened the page. Nothing of yours was saved: "
+    "check the current details below and try again."
+)
+
+
+@login_required
+@require_GET
+def event_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upcoming events (all of them: a project has few) and past ones, newest first, by page."""
+    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    now = timezone.now()
+    filterset = EventFilter(
+        request.GET or None,
+        queryset=Event.objects.filter(project=access.project).with_related(),
+        project=access.project,
+    )
+    events = filterset.qs
+    upcoming = list(events.not_ended(now).order_by("starts_at", "pk"))  # type: ignore[attr-defined]
+    past = Paginator(
+        events.past(now).order_by("-starts_at", "-pk"),  # type: ignore[attr-defined]
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "project": access.project,
+            "access": access,
+            "section": "events",
+            "filter": filterset,
+            "upcoming": upcoming,
+            "page_obj": past,
+            "query": query.urlencode(),
+            "can_create": can_create_event(access),
+        },
+    )
+
+
+@login_required
+@require_GET
+def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+    """A month of the project's events, ?month=YYYY-MM (this month when missing or wrong)."""
+    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    first = parse_month(request.GET.get("month"), today)
+    shown_first, shown_last = grid_bounds(first)
+    # A day of margin on each side covers every zone's offset; month_weeks places each event
+    # by its own local dates.
+    window_start = dt.datetime.combine(shown_first - dt.timedelta(days=1), dt.time(), dt.UTC)
+    window_end = dt.datetime.combine(shown_last + dt.timedelta(days=2), dt.time(), dt.UTC)
+    events = list(
+        Event.objects.filter(project=access.project)
+        .overlapping(window_start, window_end)
+        .select_related("organiser__organisation")
+        .order_by("starts_at", "pk")
+    )
+    weeks = month_weeks(first, events, today)
+    return render(
+        request,
+        "events/event_calendar.html",
+        {
+            "project": access.project,
+            "access": access,
+            "section": "events",
+            "month": first,
+            "previous_month": shift_month(first, -1),
+            "next_month": shift_month(first, 1),
+            "weeks": weeks,
+            "weekdays": WEEKDAYS,
+            "has_events": any(day.events for week in weeks for day in week if day.in_month),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    access.require(can_create_event(access), "Observers cannot add events.")
+    form = EventForm(request.POST or None, instance=Event(project=access.project), access=access)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            event = form.save(commit=False)
+            event._change_reason = "Created"  # type: ignore[attr-defined]
+            event.save()
+            messages.success(request, f"{event.title} added.")
+            return redirect(event)
+        status = 422
+    return render(
+        request,
+        "events/event_form.html",
+        {"project": access.project, "access": access, "section": "events", "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    access.require(
+        can_manage_event(access, event),
+        "Only the coordinator and the organiser's staff edit this event.",
+    )
+    form = EventForm(request.POST or None, instance=event, access=access)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                form.instance.save_checked(form.cleaned_data["version"] or 0, reason="Edited")
+            except StaleEdit:
+                form.add_error(None, STALE_MESSAGE)
+                status = 409
+            else:
+                messages.success(request, f"{event.title} saved.")
+                return redirect(event)
+    return render(
+        request,
+        "events/event_form.html",
+        {
+            "project": access.project,
+            "access": access,
+            "section": "events",
+            "form": form,
+            "event": event,
+        },
+        status=status,
+    )
+
+
+def _history(event: Event, attendance: Attendance | None) -> list[HistoryEntry]:
+    """The event's changes and its attendance's, newest first, in one list."""
+    entries = history_entries(event)
+    if attendance is not None:
+        for entry in history_entries(attendance):
+            entry.reason = f"Attendance {entry.reason.lower() or entry.kind}"
+            entries.append(entry)
+        entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+def _report_of(event: Event) -> Any:
+    # The report lives in the reports app, which depends on this one, not the other way round:
+    # reach it through the reverse relation instead of importing its model.
+    try:
+        return event.report  # type: ignore[attr-defined]
+    except ObjectDoesNotExist:
+        return None
+
+
+def event_page(
+    request: HttpRequest, access: Access, event: Event, *, status: int = 200, **context: Any
+) -> HttpResponse:
+    """The event's page; after a refused change, with the bound form (or message) and `status`.
+
+    Also used by the conference report's views (reports/views/conference.py) to show a refused
+    submit, publish or send-back on the page where the buttons are.
+    """
+    can_manage = can_manage_event(access, event)
+    attendance = event.attendance_or_none
+    report = _report_of(event)
+    if report is not None and not (report.is_published or can_manage):
+        report = None  # drafts and reports in review are for their writers and the coordinator
+    outcomes = list(event.outcomes.select_related("owner__organisation"))
+    for outcome in outcomes:
+        outcome.event = event
+        outcome.can_tick = can_tick_outcome(access, outcome)  # type: ignore[attr-defined]
+    page_context = {
+        "project": access.project,
+        "access": access,
+        "section": "events",
+        "event": event,
+        "now": timezone.now(),
+        "today": timezone.localdate(),
+        "can_manage": can_manage,
+        "has_started": event.has_started(timezone.now()),
+        "agenda": list(event.agenda_items.all()),
+        "materials": list(event.materials.select_related("added_by")),
+        "outcomes": outcomes,
+        "attendance": attendance,
+        "report": report,
+        "recommendations": list(report.recommendations.all()) if report else [],
+        "history": _history(event, attendance),
+    }
+    if can_manage:
+        page_context.update(
+            agenda_form=AgendaItemForm(event=event),
+            upload_form=MaterialUploadForm(),
+            link_form=MaterialLinkForm(),
+            outcome_form=OutcomeForm(event=event),
+        )
+    page_context.update(context)
+    return render(request, "events/event_detail.html", page_context, status=status)
+
+
+@login_required
+@require_GET
+def event_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    return event_page(request, access, event)
+
+
+def refused(request: HttpRequest, access: Access, event: Event, **forms: Any) -> HttpResponse:
+    """The event's page with a refused form: 422, the form with its errors where it was."""
+    return event_page(request, access, event, status=422, **forms)

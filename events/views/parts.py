@@ -1,0 +1,243 @@
+"""The parts of an event its organiser records: agenda items, materials, outcomes, attendance.
+
+Each change is a POST from a form on the event's page; a refused one shows that page again with
+the form and its errors (422), nothing saved.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from events.forms import (
+    AgendaItemForm,
+    AttendanceForm,
+    MaterialLinkForm,
+    MaterialUploadForm,
+    OutcomeForm,
+)
+from events.models import Attendance
+from events.permissions import (
+    access_agenda_item,
+    access_event,
+    access_material,
+    access_outcome,
+    can_manage_event,
+    can_tick_outcome,
+)
+from events.views.events import refused
+from events.workflows import add_material_file, delete_material
+from projects.files import check_upload, download_response
+from projects.models import StaleEdit
+
+MANAGE_ONLY = "Only the coordinator and the organiser's staff change this event."
+
+
+# --- agenda ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def agenda_item_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    form = AgendaItemForm(request.POST, event=event)
+    if not form.is_valid():
+        return refused(request, access, event, agenda_form=form)
+    item = form.save()
+    messages.success(request, f"'{item.title}' added to the agenda.")
+    return redirect(event.get_absolute_url() + "#agenda-heading")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agenda_item_edit(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
+    access, item = access_agenda_item(request.user, slug, pk, item_pk)  # type: ignore[arg-type]
+    event = item.event
+    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    form = AgendaItemForm(request.POST or None, instance=item, event=event)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"'{item.title}' saved.")
+            return redirect(event.get_absolute_url() + "#agenda-heading")
+        status = 422
+    return render(
+        request,
+        "events/agenda_item_form.html",
+        {
+            "project": access.project,
+            "access": access,
+            "section": "events",
+            "event": event,
+            "item": item,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def agenda_item_delete(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
+    access, item = access_agenda_item(request.user, slug, pk, item_pk)  # type: ignore[arg-type]
+    access.require(can_manage_event(access, item.event), MANAGE_ONLY)
+    item.delete()
+    messages.success(request, f"'{item.title}' removed from the agenda.")
+    return redirect(item.event.get_absolute_url() + "#agenda-heading")
+
+
+# --- materials ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def material_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    form = MaterialUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            checked = check_upload(form.cleaned_data["file"])
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            material = add_material_file(
+                event,
+                checked,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+            messages.success(request, f"{material.original_name} uploaded.")
+            return redirect(event.get_absolute_url() + "#materials-heading")
+    return refused(request, access, event, upload_form=form)
+
+
+@login_required
+@require_POST
+def material_link_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    form = MaterialLinkForm(request.POST)
+    form.instance.event, form.instance.added_by = event, request.user
+    if not form.is_valid():
+        return refused(request, access, event, link_form=form)
+    material = form.save()
+    messages.success(request, f"Link '{material.title}' added.")
+    return redirect(event.get_absolute_url() + "#materials-heading")
+
+
+@login_required
+@require_GET
+def material_download(request: HttpRequest, slug: str, pk: int, material_pk: int) -> FileResponse:
+    _, material = access_material(request.user, slug, pk, material_pk)  # type: ignore[arg-type]
+    if not material.file:
+        raise Http404("This material is a link, not a file.")
+    return download_response(
+        material.file, filename=material.original_name, content_type=material.content_type
+    )
+
+
+@login_required
+@require_POST
+def material_delete(request: HttpRequest, slug: str, pk: int, material_pk: int) -> HttpResponse:
+    access, material = access_material(request.user, slug, pk, material_pk)  # type: ignore[arg-type]
+    access.require(can_manage_event(access, material.event), MANAGE_ONLY)
+    with transaction.atomic():
+        delete_material(material)
+    messages.success(request, f"'{material.title}' removed.")
+    return redirect(material.event.get_absolute_url() + "#materials-heading")
+
+
+# --- outcomes -------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def outcome_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    form = OutcomeForm(request.POST, event=event)
+    if not form.is_valid():
+        return refused(request, access, event, outcome_form=form)
+    outcome = form.save()
+    messages.success(request, f"{outcome.get_kind_display()} recorded.")
+    return redirect(event.get_absolute_url() + "#outcomes-heading")
+
+
+@login_required
+@require_POST
+def outcome_toggle(request: HttpRequest, slug: str, pk: int, outcome_pk: int) -> HttpResponse:
+    """Tick an action item off, or open it again; `done` in the form says which."""
+    access, outcome = access_outcome(request.user, slug, pk, outcome_pk)  # type: ignore[arg-type]
+    access.require(
+        can_tick_outcome(access, outcome),
+        "Only the organiser's staff, the coordinator and the partner who owns it tick it off.",
+    )
+    # The wanted state, not a flip: a double click or a resent form does not undo itself.
+    done = request.POST.get("done", "1") != "0"
+    try:
+        outcome.set_done(done)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Action item done." if done else "Action item open again.")
+    return redirect(outcome.event.get_absolute_url() + "#outcomes-heading")
+
+
+# --- attendance -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Record or correct how many came. Aggregate counts only; each breakdown must add up."""
+    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    attendance = event.attendance_or_none or Attendance(event=event)
+    form = AttendanceForm(request.POST or None, instance=attendance, event=event)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            record = form.save(commit=False)
+            record.recorded_by = request.user
+            try:
+                if record.pk is None:
+                    record._change_reason = "Recorded"  # type: ignore[attr-defined]
+                    with transaction.atomic():
+                        record.save()
+                else:
+                    record.save_checked(form.cleaned_data["version"] or 0, reason="Corrected")
+            # Two first recordings at once: the one-to-one keeps the first, this one is stale.
+            except (StaleEdit, IntegrityError):
+                form.add_error(
+                    None,
+                    "Someone else changed these figures after you opened the page. Nothing of "
+                    "yours was saved: reload the page to see theirs.",
+                )
+                status = 409
+            else:
+                messages.success(request, f"Attendance saved: {record.total} participants.")
+                return redirect(event.get_absolute_url() + "#attendance-heading")
+    return render(
+        request,
+        "events/attendance_form.html",
+        {
+            "project": access.project,
+            "access": access,
+            "section": "events",
+            "event": event,
+            "form": form,
+            "has_started": event.has_started(timezone.now()),
+        },
+        status=status,
+    )

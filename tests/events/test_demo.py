@@ -1,0 +1,156 @@
+"""The demo events and conference reports: the facts of the seed, valid data, and the
+platform's own words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+
+from events import demo as events_demo
+from events.demo import load_events_demo
+from events.models import AgendaItem, Attendance, Event, Outcome
+from projects.demo import load_demo
+from projects.models import Project
+from reports import demo as reports_demo
+from reports.demo import load_reports_demo
+from reports.models import ConferenceReport, Recommendation
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+TODAY = dt.date(2024, 11, 4)  # some months after the project ended
+SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_f87f7c3ff3f50236.txt"
+
+
+@pytest.fixture
+def demo(db: None) -> Project:
+    project = load_demo(today=TODAY)
+    load_events_demo(project, today=TODAY)
+    load_reports_demo(project, today=TODAY)
+    return project
+
+
+def test_the_final_conference(demo: Project) -> None:
+    event = Event.objects.get(project=demo, kind=Event.Kind.FINAL_CONFERENCE)
+    assert event.title.startswith("Maximising the Use of Social Procurement")
+    assert event.format == Event.Format.HYBRID
+    assert event.status == Event.Status.HELD
+    assert event.local_start == dt.datetime(2024, 3, 22, 9, 0, tzinfo=BRUSSELS)
+    assert "European Economic and Social Committee" in event.venue
+    assert event.city == "Brussels"
+    assert event.recording_url
+    types = set(event.agenda_items.values_list("session_type", flat=True))
+    assert {AgendaItem.SessionType.KEYNOTE, AgendaItem.SessionType.PANEL} <= types
+    assert AgendaItem.SessionType.BREAK in types
+    panels = event.agenda_items.filter(session_type=AgendaItem.SessionType.PANEL)
+    assert all(len(p.speaker_list) >= 3 and all(org for _, org in p.speaker_list) for p in panels)
+    attendance = event.attendance
+    attendance.full_clean()  # every breakdown adds up
+    assert (attendance.in_person or 0) + (attendance.online or 0) == attendance.total == 112
+    assert sum(attendance.by_country.values()) == attendance.total
+
+
+def test_the_published_conference_report(demo: Project) -> None:
+    report = ConferenceReport.objects.get(event__kind=Event.Kind.FINAL_CONFERENCE)
+    assert report.status == ConferenceReport.Status.PUBLISHED
+    assert report.author.organisation.short_name == "EASPD"
+    assert "persons with disabilities" in report.success_stories
+    for word in ("Data", "Culture", "Employers"):
+        assert word in report.challenges
+    for step in ("awareness", "partnerships", "environmental"):
+        assert step in report.lessons_learned
+    audiences = set(report.recommendations.values_list("audience", flat=True))
+    assert audiences == {a.value for a in Recommendation.Audience}
+    texts = " ".join(report.recommendations.values_list("text", flat=True)).lower()
+    for idea in ("policy framework", "collaboration", "holistic"):
+        assert idea in texts
+    # Published through the review: the history shows who did what.
+    reasons = list(report.history.values_list("history_change_reason", flat=True))
+    assert {"Written", "Sent for review", "Published"} <= set(reasons)
+
+
+def test_the_transnational_project_meeting(demo: Project) -> None:
+    event = Event.objects.get(project=demo, kind=Event.Kind.TPM)
+    assert event.local_start.date() == dt.date(2024, 3, 21)
+    titles = " ".join(event.agenda_items.values_list("title", flat=True)).lower()
+    for topic in ("work package", "risks", "lessons learned", "quality", "community of practice"):
+        assert topic in titles
+    assert event.outcomes.filter(kind=Outcome.Kind.DECISION).exists()
+    assert event.outcomes.filter(kind=Outcome.Kind.ACTION, is_done=False).exists()
+
+
+def test_roundtables_and_the_mission(demo: Project) -> None:
+    roundtables = Event.objects.filter(project=demo, kind=Event.Kind.ROUNDTABLE)
+    assert sorted(set(roundtables.values_list("city", flat=True))) == [
+        "Dobrich",
+        "Gleisdorf",
+        "Marina de Cudeyo",
+    ]
+    assert {e.organiser.organisation.short_name for e in roundtables} == {
+        "Dobrich",
+        "Gleisdorf",
+        "Marina de Cudeyo",
+    }
+    dobrich = roundtables.filter(city="Dobrich").first()
+    assert dobrich is not None and dobrich.time_zone == "Europe/Sofia"
+    assert Event.objects.filter(project=demo, kind=Event.Kind.MISSION).count() == 1
+    for attendance in Attendance.objects.filter(event__project=demo):
+        attendance.full_clean()
+
+
+def test_marina_sessions_were_postponed_in_the_history(demo: Project) -> None:
+    first = Event.objects.get(
+        project=demo, title__startswith="Local roundtable in Marina de Cudeyo (1"
+    )
+    statuses = list(first.history.order_by("history_date").values_list("status", flat=True))
+    assert statuses == ["planned", "postponed", "planned", "held"]
+
+
+def test_an_earlier_day_gives_an_earlier_state(db: None) -> None:
+    project = load_demo(today=dt.date(2024, 3, 22))
+    load_events_demo(project, today=dt.date(2024, 3, 22))
+    load_reports_demo(project, today=dt.date(2024, 3, 22))
+    conference = Event.objects.get(project=project, kind=Event.Kind.FINAL_CONFERENCE)
+    assert conference.status == Event.Status.PLANNED
+    assert not Attendance.objects.filter(event=conference).exists()
+    assert not ConferenceReport.objects.filter(event=conference).exists()
+
+
+def test_loading_twice_adds_nothing(demo: Project) -> None:
+    before = (Event.objects.count(), ConferenceReport.objects.count())
+    assert load_events_demo(demo, today=TODAY) == []
+    assert load_reports_demo(demo, today=TODAY) == []
+    assert (Event.objects.count(), ConferenceReport.objects.count()) == before
+
+
+def test_after_the_project_a_webinar_is_coming(demo: Project) -> None:
+    upcoming = Event.objects.filter(project=demo).upcoming(
+        dt.datetime.combine(TODAY, dt.time(), BRUSSELS)
+    )
+    assert [e.title for e in upcoming] == [events_demo.COMMUNITY_WEBINAR_TITLE]
+
+
+def _grams(text: str, n: int) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_the_demo_text_is_its_own_not_the_seed(db: None) -> None:
+    """No run of seven words of the seed's article appears in the demo's texts (the
+    conference's official name aside)."""
+    if not SEED.exists():
+        pytest.skip(f"{SEED} is not here")
+    name = "Maximising the Use of Social Procurement"
+    seed = _grams(SEED.read_text().replace(name, ""), 7)
+    texts: list[str] = []
+    for report in reports_demo.REPORTS:
+        texts += [report.summary, report.success_stories, report.challenges]
+        texts += [report.lessons_learned, report.next_steps, *report.key_messages]
+        texts += [text for _, text in report.recommendations]
+    for spec in events_demo.ALL_EVENTS:
+        texts += [spec.title, spec.description, *(a.text for a in spec.outcomes)]
+    copied = set().union(*(_grams(t.replace(name, ""), 7) & seed for t in texts))
+    assert not copied
