@@ -17,24 +17,24 @@ from playwright.sync_api import expect
 
 from events.models import Event
 from reports.models import ConferenceReport
-from tests.browser.conftest import browser, login, navigating, page, visit  # noqa: F401
+from tests.browser.conftest import login, navigating, visit
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.services
 
 
-def log_out(page: Any) -> None:  # noqa: F811 - the fixture of that name, imported above
+def log_out(page: Any) -> None:
     with navigating(page):
         page.get_by_role("button", name="Log out").click()
 
 
-def submit(page: Any, button: str) -> None:  # noqa: F811 - as above
+def submit(page: Any, button: str) -> None:
     with navigating(page):
         page.get_by_role("button", name=button).click()
 
 
 def test_partner_reports_a_roundtable_and_the_coordinator_publishes_it(
-    page: Any,  # noqa: F811
+    page: Any,
     project: Any,
     partner: Any,
     coordinator: Any,
