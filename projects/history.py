@@ -56,7 +56,10 @@ def history_entries(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry
     for f in tracked:
         if f.is_relation:
             ids = {getattr(r, f.attname) for r in records} - {None}
-            rows = f.related_model._default_manager.select_related().filter(pk__in=ids)  # type: ignore[union-attr]
+            target = f.related_model
+            # Their names may read a required foreign key (a partner shows its organisation).
+            joins = [g.name for g in target._meta.concrete_fields if g.is_relation and not g.null]  # type: ignore[union-attr]
+            rows = target._default_manager.select_related(*joins).filter(pk__in=ids)  # type: ignore[union-attr]
             related[f.attname] = {o.pk: o for o in rows}  # type: ignore[union-attr]
     # Many-to-many fields (a risk's work packages) are kept by simple-history in a table per field:
     # one query each for all the records.
