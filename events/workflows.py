@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from events.models import Material
-from projects.files import CheckedFile, generated_name
+from projects.files import CheckedFile, store_upload
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -23,26 +23,22 @@ def add_material_file(
     generated name; if the row cannot be saved the file is removed again, so storage never keeps
     a file no row points to. Not idempotent: each call adds a material.
     """
-    storage = Material._meta.get_field("file").storage
-    stored = storage.save(
-        f"events/{event.project_id}/{generated_name(checked.extension)}", checked.upload
+    return store_upload(
+        checked,
+        field=Material._meta.get_field("file"),
+        folder=f"events/{event.project_id}",
+        create=lambda stored: Material.objects.create(
+            event=event,
+            kind=kind,
+            title=title.strip() or checked.original_name,
+            file=stored,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            added_by=by,
+        ),
     )
-    try:
-        with transaction.atomic():
-            return Material.objects.create(
-                event=event,
-                kind=kind,
-                title=title.strip() or checked.original_name,
-                file=stored,
-                original_name=checked.original_name,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-                added_by=by,
-            )
-    except Exception:
-        storage.delete(stored)
-        raise
 
 
 def delete_material(material: Material) -> None:

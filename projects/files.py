@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
@@ -117,30 +118,39 @@ def download_response(field_file, *, filename: str, content_type: str) -> FileRe
     return response
 
 
-def add_deliverable_version(
-    deliverable: Deliverable, checked: CheckedFile, *, by: User, note: str = ""
-) -> DeliverableVersion:
-    """Store a checked upload as a new version of `deliverable`.
-
-    The file is written first under a generated name; if the row cannot be saved the file is
-    removed again, so storage never keeps a file no row points to.
-    """
-    storage = DeliverableVersion._meta.get_field("file").storage
-    stored = storage.save(
-        f"deliverables/{deliverable.project_id}/{generated_name(checked.extension)}", checked.upload
-    )
+def store_upload[M: models.Model](
+    checked: CheckedFile, *, field: Any, folder: str, create: Callable[[str], M]
+) -> M:
+    """Write a checked upload under a generated name in `field`'s storage, then `create` its row
+    from the stored name. If the row cannot be saved the file is removed again, so storage never
+    keeps a file no row points to."""
+    storage = field.storage
+    stored = storage.save(f"{folder}/{generated_name(checked.extension)}", checked.upload)
     try:
         with transaction.atomic():
-            return DeliverableVersion.objects.create(
-                deliverable=deliverable,
-                file=stored,
-                original_name=checked.original_name,
-                content_type=checked.content_type,
-                size=checked.size,
-                sha256=checked.sha256,
-                note=note,
-                uploaded_by=by,
-            )
+            return create(stored)
     except Exception:
         storage.delete(stored)
         raise
+
+
+def add_deliverable_version(
+    deliverable: Deliverable, checked: CheckedFile, *, by: User, note: str = ""
+) -> DeliverableVersion:
+    """Store a checked upload as a new version of `deliverable`. Not idempotent: each call adds
+    a version."""
+    return store_upload(
+        checked,
+        field=DeliverableVersion._meta.get_field("file"),
+        folder=f"deliverables/{deliverable.project_id}",
+        create=lambda stored: DeliverableVersion.objects.create(
+            deliverable=deliverable,
+            file=stored,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            note=note,
+            uploaded_by=by,
+        ),
+    )

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,6 +26,7 @@ from events.monthgrid import grid_bounds, month_weeks, parse_month, shift_month
 from events.permissions import access_event, can_create_event, can_manage_event, can_tick_outcome
 from projects.history import HistoryEntry, history_entries
 from projects.models import StaleEdit
+from projects.paging import paginate
 from projects.permissions import Access, access_project
 
 PAGE_SIZE = 25
@@ -50,12 +50,11 @@ def event_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     events = filterset.qs
     upcoming = list(events.not_ended(now).order_by("starts_at", "pk"))  # type: ignore[attr-defined]
-    past = Paginator(
+    past, query = paginate(
+        request,
         events.past(now).order_by("-starts_at", "-pk"),  # type: ignore[attr-defined]
         PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    )
     return render(
         request,
         "events/event_list.html",
@@ -66,7 +65,7 @@ def event_list(request: HttpRequest, slug: str) -> HttpResponse:
             "filter": filterset,
             "upcoming": upcoming,
             "page_obj": past,
-            "query": query.urlencode(),
+            "query": query,
             "can_create": can_create_event(access),
         },
     )

@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +30,7 @@ from projects.forms.deliverables import (
 )
 from projects.history import history_entries
 from projects.models import Deliverable, StaleEdit
+from projects.paging import paginate
 from projects.permissions import (
     Access,
     access_deliverable,
@@ -61,9 +61,7 @@ def _filtered(request: AuthenticatedRequest, access: Access) -> DeliverableFilte
 def deliverable_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
     filterset = _filtered(request, access)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, filterset.qs, PAGE_SIZE)
     return render(
         request,
         "projects/deliverable_list.html",
@@ -73,7 +71,7 @@ def deliverable_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "section": "deliverables",
             "filter": filterset,
             "page_obj": page,
-            "query": query.urlencode(),
+            "query": query,
             "today": timezone.localdate(),
         },
     )

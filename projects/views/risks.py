@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -21,6 +20,7 @@ from projects.filters import RiskFilter
 from projects.forms.risks import RiskEditForm, RiskForm, RiskReviewForm
 from projects.history import history_entries
 from projects.models import Level, Risk, StaleEdit
+from projects.paging import paginate
 from projects.permissions import Access, access_project, access_risk
 from projects.workflows import review_risk
 
@@ -80,7 +80,7 @@ def risk_list(request: HttpRequest, slug: str) -> HttpResponse:
         today=today,
     )
     risks = filterset.qs
-    page = Paginator(risks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = paginate(request, risks, PAGE_SIZE)
     # One GROUP BY query for the matrix; order_by() drops the default ordering, which would
     # otherwise join the GROUP BY and split the counts.
     counts = {
@@ -90,8 +90,6 @@ def risk_list(request: HttpRequest, slug: str) -> HttpResponse:
         .values("likelihood", "impact")
         .annotate(count=Count("pk"))
     }
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "projects/risk_list.html",
@@ -101,7 +99,7 @@ def risk_list(request: HttpRequest, slug: str) -> HttpResponse:
             "section": "risks",
             "filter": filterset,
             "page_obj": page,
-            "query": query.urlencode(),
+            "query": query,
             "matrix": risk_matrix(counts, request.GET),
             "impact_levels": list(Level),
             "active_count": sum(counts.values()),

@@ -14,7 +14,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from events.views.events import event_page
 from projects.forms.deliverables import VersionOnlyForm
 from projects.history import history_entries
 from projects.models import StaleEdit
+from projects.paging import paginate
 from projects.permissions import Access, access_project
 from reports.forms import (
     BaseRecommendationFormSet,
@@ -223,9 +223,7 @@ def recommendation_list(request: HttpRequest, slug: str) -> HttpResponse:
     recommendations for replication."""
     access = access_project(request.user, slug)  # type: ignore[arg-type]
     filterset = _filtered(request, access)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, filterset.qs, PAGE_SIZE)
     return render(
         request,
         "reports/recommendation_list.html",
@@ -235,7 +233,7 @@ def recommendation_list(request: HttpRequest, slug: str) -> HttpResponse:
             "section": "recommendations",
             "filter": filterset,
             "page_obj": page,
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 

@@ -41,14 +41,20 @@ class Cast:
 @pytest.fixture
 def cast(transactional_db: None) -> Cast:
     project = make_project("CO-RESP")
-    easpd = make_partner(project, make_organisation("EASPD"), number=1, role=Partner.Role.COORDINATOR)
+    easpd = make_partner(
+        project, make_organisation("EASPD"), number=1, role=Partner.Role.COORDINATOR
+    )
     naso = make_partner(project, make_organisation("NASO", country="BG"), number=2)
-    coordinator = make_user("coordinator@easpd.example", password=PASSWORD, full_name="Clara Coordinator")
+    coordinator = make_user(
+        "coordinator@easpd.example", password=PASSWORD, full_name="Clara Coordinator"
+    )
     partner = make_user("partner@naso.example", password=PASSWORD, full_name="Petar Partner")
     make_membership(coordinator, project, role=Membership.Role.COORDINATOR, partner=easpd)
     make_membership(partner, project, role=Membership.Role.PARTNER, partner=naso)
     wp = make_work_package(project, lead=naso, number=3, title="Local roundtables")
-    deliverable = make_deliverable(wp, number="D3.1", title="Roundtable report: Dobrich", due_month=12)
+    deliverable = make_deliverable(
+        wp, number="D3.1", title="Roundtable report: Dobrich", due_month=12
+    )
     return Cast(coordinator.email, partner.email, deliverable.get_absolute_url())
 
 
@@ -89,7 +95,9 @@ def test_a_deliverable_goes_through_review_and_its_history_shows_every_step(
 
     # The coordinator asks for changes, with a comment.
     login(page, cast.coordinator, PASSWORD)
-    waiting = page.locator("section", has=page.get_by_role("heading", name="Waiting for the coordinator's review"))
+    waiting = page.locator(
+        "section", has=page.get_by_role("heading", name="Waiting for the coordinator's review")
+    )
     expect(waiting.get_by_role("link", name="D3.1")).to_be_visible()
     visit(page, cast.url)
     page.get_by_label("Comment").fill("Please add the list of organisations that took part.")
@@ -101,7 +109,9 @@ def test_a_deliverable_goes_through_review_and_its_history_shows_every_step(
     # The partner sees the request, uploads a new version and resubmits.
     login(page, cast.partner, PASSWORD)
     visit(page, cast.url)
-    expect(page.get_by_text("Please add the list of organisations that took part.").first).to_be_visible()
+    expect(
+        page.get_by_text("Please add the list of organisations that took part.").first
+    ).to_be_visible()
     upload(page, tmp_path, "roundtable-dobrich-v2.pdf", "with the list of organisations")
     with navigating(page):
         page.get_by_role("button", name="Submit for review").click()
