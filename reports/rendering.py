@@ -96,8 +96,9 @@ def render_pdf(template: str, context: dict[str, Any]) -> RenderedPdf:
 
 
 def _deliverable_timing(d: Deliverable, today: dt.date) -> str:
-    """on_time, late or pending, as of `today`."""
-    if d.status in Deliverable.DONE_STATUSES:
+    """on_time, late or pending, as of `today`. The due date is the date owed to the funder: a
+    deliverable approved inside the consortium but not yet submitted is late once it passes."""
+    if d.submitted_date is not None:
         return "late" if d.is_late(d.submitted_date) else "on_time"
     return "late" if d.due_date < today else "pending"
 
@@ -180,7 +181,7 @@ def progress_report_context(report: ProgressReport, now: dt.datetime) -> dict[st
             for d in deliverables
             if start <= d.due_date <= end
             and not d.delay_justification.strip()
-            and (d.is_late(d.submitted_date) or d.is_overdue(today))
+            and _deliverable_timing(d, today) == "late"
         ],
         "events_without_attendance": [e for e in held if _attendance_of(e) is None],
         "risks_not_reviewed": [r for r in active_risks if not r.reviewed_in_period],  # type: ignore[attr-defined]

@@ -10,7 +10,9 @@ urlpatterns = [
     path(R + "edit/", conference.conference_report_edit, name="conference_report_edit"),
     path(R + "submit/", conference.conference_report_submit, name="conference_report_submit"),
     path(R + "publish/", conference.conference_report_publish, name="conference_report_publish"),
-    path(R + "send-back/", conference.conference_report_send_back, name="conference_report_send_back"),
+    path(
+        R + "send-back/", conference.conference_report_send_back, name="conference_report_send_back"
+    ),
     path(R + "pdf/", progress.conference_report_pdf, name="conference_report_pdf"),
     path(P + "recommendations/", conference.recommendation_list, name="recommendation_list"),
     path(P + "recommendations.csv", conference.recommendation_export, name="recommendation_export"),

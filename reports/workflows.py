@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from events.models import Event
 from projects.files import generated_name
@@ -57,8 +58,10 @@ def _enqueue(report_id: int) -> None:
 
     try:
         render_report_task.delay(report_id)
-    except Exception:
+    except (OperationalError, OSError):
         logger.warning("Could not reach the broker for report %s; the sweep will retry", report_id)
+    except Exception:
+        logger.exception("Could not send report %s; the sweep will retry", report_id)
 
 
 @transaction.atomic

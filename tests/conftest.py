@@ -254,9 +254,12 @@ def _configure_celery(celery_app: Any, *, broker_url: str, always_eager: bool) -
     celery_app.conf.task_always_eager = always_eager
     if celery_app.conf.broker_url != broker_url:
         celery_app.conf.broker_url = broker_url
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-            celery_app._pool = None
+        # kombu keeps its connection pools per broker address; reset them all, or switching
+        # back to an address later finds its closed pool ("Acquire on closed pool").
+        import kombu.pools
+
+        kombu.pools.reset()
+        celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
 

@@ -9,9 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
 from django.db import transaction
+from django.utils import timezone
 
 from events.demo import load_events_demo
 from projects.demo import DEMO_PASSWORD, DemoConflict, demo_logins, load_demo
