@@ -199,6 +199,12 @@ class Event(VersionedModel):
                 errors["work_package"] = "This work package belongs to another project."
         if self.format != self.Format.ONLINE and not (self.city or self.venue):
             errors["city"] = "Say where an in-person or hybrid event takes place."
+        if (
+            self.status == self.Status.HELD
+            and self.starts_at
+            and not self.has_started(timezone.now())
+        ):
+            errors["status"] = "An event can only be marked held once it has started."
         if errors:
             raise ValidationError(errors)
 

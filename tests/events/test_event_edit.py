@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import Event
 from tests.events.factories import make_event
@@ -82,3 +86,19 @@ def test_end_before_start_is_refused_on_edit(client: Client, partner: Any, event
     assert "before it starts" in str(response.context["form"].errors["ends_at"])
     event.refresh_from_db()
     assert event.version == 1
+
+
+def test_an_event_in_the_future_cannot_be_marked_held() -> None:
+    event = Event(
+        kind=Event.Kind.WEBINAR,
+        title="Webinar next month",
+        format=Event.Format.ONLINE,
+        starts_at=timezone.now() + dt.timedelta(days=30),
+        ends_at=timezone.now() + dt.timedelta(days=30, hours=2),
+        status=Event.Status.HELD,
+    )
+    with pytest.raises(ValidationError) as refused:
+        event.clean()
+    assert refused.value.message_dict["status"] == [
+        "An event can only be marked held once it has started."
+    ]
