@@ -59,7 +59,9 @@ def history_entries(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry
             target = f.related_model
             # Their names may read a required foreign key (a partner shows its organisation).
             joins = [g.name for g in target._meta.concrete_fields if g.is_relation and not g.null]  # type: ignore[union-attr]
-            rows = target._default_manager.select_related(*joins).filter(pk__in=ids)  # type: ignore[union-attr]
+            rows = target._default_manager.filter(pk__in=ids)  # type: ignore[union-attr]
+            if joins:
+                rows = rows.select_related(*joins)
             related[f.attname] = {o.pk: o for o in rows}  # type: ignore[union-attr]
     # Many-to-many fields (a risk's work packages) are kept by simple-history in a table per field:
     # one query each for all the records.
