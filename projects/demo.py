@@ -1,7 +1,7 @@
 """The CO-RESP demo project: a consortium, its plan and a believable state of work.
 
 CO-RESP (October 2022 - March 2024, Single Market Programme) piloted socially responsible public
-procurement (SRPP) for the employment of persons with disabilities and other disadvantaged groups
+procurement (SRPP) for jobs for persons with disabilities and for other disadvantaged people
 in three municipalities. `load_demo` builds it as the platform would hold it some time after the
 project ended: most deliverables approved or submitted, a few late, the final report still in
 review, one local action plan sent back for changes, one milestone missed.
