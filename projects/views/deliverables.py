@@ -49,8 +49,12 @@ STALE_MESSAGE = (
 )
 
 
-def _filtered(request: AuthenticatedRequest, access: Access) -> DeliverableFilter:
-    queryset = Deliverable.objects.filter(project=access.project).with_related()
+def _filtered(
+    request: AuthenticatedRequest, access: Access, *, full: bool = False
+) -> DeliverableFilter:
+    """The filtered deliverables; `full` fetches the long texts too (the export has them)."""
+    rows = Deliverable.objects.filter(project=access.project)
+    queryset = rows.with_related() if full else rows.for_lists()
     return DeliverableFilter(
         request.GET or None, queryset=queryset, project=access.project, today=timezone.localdate()
     )
@@ -122,7 +126,7 @@ def deliverable_export(
     access = access_project(request.user, slug)
     if fmt not in {"csv", "xlsx"}:
         raise Http404("Unknown format.")
-    rows = _filtered(request, access).qs.iterator(chunk_size=500)
+    rows = _filtered(request, access, full=True).qs.iterator(chunk_size=500)
     filename = f"{access.project.acronym}-deliverables-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
         writer = csv.writer(_Echo())
