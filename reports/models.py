@@ -209,7 +209,9 @@ class ProgressReport(models.Model):
         indexes = [models.Index(fields=["status", "queued_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.start_date}-{self.end_date}"
+        return (
+            f"{self.get_kind_display()}, {self.start_date:%-d %b %Y} to {self.end_date:%-d %b %Y}"
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("reports:report_detail", args=[self.project.slug, self.pk])

@@ -131,6 +131,8 @@ def report_request(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def report_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, report = _access_report(request, slug, pk)
     template = "reports/report_detail.html"
+    if request.htmx and request.GET.get("status") == report.status:  # type: ignore[attr-defined]
+        return HttpResponse(status=204)  # unchanged: htmx keeps the fragment, nothing re-announced
     if request.htmx:  # type: ignore[attr-defined]
         # The polled fragment: the same partial the full page shows, so both render alike.
         template += "#report-status"

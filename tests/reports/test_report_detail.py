@@ -5,6 +5,7 @@ once it is ready or failed."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -215,3 +216,29 @@ def test_post_is_not_allowed(client: Client, coordinator: User, project: Project
     client.force_login(coordinator)
 
     assert client.post(url(report)).status_code == 405
+
+
+def test_a_poll_that_finds_the_same_state_gets_204_and_nothing_to_swap(
+    client: Client, coordinator: User, project: Project
+) -> None:
+    report = make_progress_report(project, coordinator, status=ProgressReport.Status.RENDERING)
+    client.force_login(coordinator)
+
+    unchanged = client.get(url(report), {"status": "rendering"}, headers=HTMX)
+    changed = client.get(url(report), {"status": "queued"}, headers=HTMX)
+
+    # 204: htmx keeps the fragment, and the live region around it announces nothing new.
+    assert unchanged.status_code == 204 and unchanged.content == b""
+    assert changed.status_code == 200
+    assert 'hx-vals=\'{"status": "rendering"}\'' in changed.content.decode()
+
+
+def test_the_live_region_wraps_the_swapped_fragment(
+    client: Client, coordinator: User, project: Project
+) -> None:
+    report = make_progress_report(project, coordinator)
+    client.force_login(coordinator)
+
+    html = client.get(url(report)).content.decode()
+
+    assert re.search(r'<div aria-live="polite">\s*<div id="report-status"', html)
