@@ -22,7 +22,7 @@ from events.forms import (
     MaterialUploadForm,
     OutcomeForm,
 )
-from events.models import Attendance
+from events.models import Attendance, Event
 from events.permissions import (
     access_agenda_item,
     access_event,
@@ -35,6 +35,7 @@ from events.views.events import refused
 from events.workflows import add_material_file, delete_material
 from projects.files import check_upload, download_response
 from projects.models import StaleEdit
+from projects.permissions import Access
 
 MANAGE_ONLY = "Only the coordinator and the organiser's staff change this event."
 
@@ -84,11 +85,37 @@ def agenda_item_edit(request: HttpRequest, slug: str, pk: int, item_pk: int) -> 
     )
 
 
+def _confirm_removal(
+    request: HttpRequest, access: Access, event: Event, *, what: str, anchor: str
+) -> HttpResponse:
+    """The page that asks before anything is removed (GET); the POST does the removal."""
+    return render(
+        request,
+        "events/confirm_remove.html",
+        {
+            "project": access.project,
+            "access": access,
+            "section": "events",
+            "event": event,
+            "what": what,
+            "cancel_url": event.get_absolute_url() + anchor,
+        },
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agenda_item_delete(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
     access, item = access_agenda_item(request.user, slug, pk, item_pk)  # type: ignore[arg-type]
     access.require(can_manage_event(access, item.event), MANAGE_ONLY)
+    if request.method == "GET":
+        return _confirm_removal(
+            request,
+            access,
+            item.event,
+            what=f"the agenda item '{item.title}'",
+            anchor="#agenda-heading",
+        )
     item.delete()
     messages.success(request, f"'{item.title}' removed from the agenda.")
     return redirect(item.event.get_absolute_url() + "#agenda-heading")
@@ -147,10 +174,17 @@ def material_download(request: HttpRequest, slug: str, pk: int, material_pk: int
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def material_delete(request: HttpRequest, slug: str, pk: int, material_pk: int) -> HttpResponse:
     access, material = access_material(request.user, slug, pk, material_pk)  # type: ignore[arg-type]
     access.require(can_manage_event(access, material.event), MANAGE_ONLY)
+    if request.method == "GET":
+        what = f"the {material.get_kind_display().lower()} '{material.title}'"
+        if not material.is_link:
+            what += " and its file"
+        return _confirm_removal(
+            request, access, material.event, what=what, anchor="#materials-heading"
+        )
     with transaction.atomic():
         delete_material(material)
     messages.success(request, f"'{material.title}' removed.")

@@ -52,11 +52,11 @@ TABLE: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "events:event_ics": (READ, GET_ONLY),
     "events:agenda_item_add": (POST_ONLY, MANAGE_CHANGE),
     "events:agenda_item_edit": (MANAGE_PAGE, MANAGE_CHANGE),
-    "events:agenda_item_delete": (POST_ONLY, MANAGE_DONE),
+    "events:agenda_item_delete": (MANAGE_PAGE, MANAGE_DONE),  # GET asks for confirmation
     "events:material_upload": (POST_ONLY, MANAGE_CHANGE),
     "events:material_link_add": (POST_ONLY, MANAGE_CHANGE),
     "events:material_download": (READ, GET_ONLY),
-    "events:material_delete": (POST_ONLY, MANAGE_DONE),
+    "events:material_delete": (MANAGE_PAGE, MANAGE_DONE),  # GET asks for confirmation
     "events:outcome_add": (POST_ONLY, MANAGE_CHANGE),
     # The action item is owned by P3, other_partner's organisation: they may tick it off.
     "events:outcome_toggle": (POST_ONLY, (302, 302, 302, 302, 403, 404)),

@@ -107,3 +107,17 @@ def test_other_partner_cannot_add(client: Client, other_partner: Any, event: Eve
     )
     assert response.status_code == 403
     assert not AgendaItem.objects.exists()
+
+
+def test_removing_an_agenda_item_asks_first(client: Client, coordinator: Any, event: Event) -> None:
+    item = make_agenda_item(event, title="Welcome")
+    client.force_login(coordinator)
+    url = reverse("events:agenda_item_delete", args=[event.project.slug, event.pk, item.pk])
+
+    page = client.get(url)
+
+    assert page.status_code == 200
+    assert "Remove the agenda item &#x27;Welcome&#x27;?" in page.content.decode()
+    assert event.agenda_items.filter(pk=item.pk).exists()  # asking removes nothing
+    assert client.post(url).status_code == 302
+    assert not event.agenda_items.filter(pk=item.pk).exists()
