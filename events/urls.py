@@ -26,6 +26,8 @@ urlpatterns = [
     path(E + "materials/<int:material_pk>/delete/", parts.material_delete, name="material_delete"),
     path(E + "outcomes/", parts.outcome_add, name="outcome_add"),
     path(E + "outcomes/<int:outcome_pk>/done/", parts.outcome_toggle, name="outcome_toggle"),
+    path(E + "outcomes/<int:outcome_pk>/edit/", parts.outcome_edit, name="outcome_edit"),
+    path(E + "outcomes/<int:outcome_pk>/delete/", parts.outcome_delete, name="outcome_delete"),
     path(E + "attendance/", parts.attendance_edit, name="attendance_edit"),
     # Calendar apps: each person's private feed (a secret token, no session), and its settings.
     path("calendar/", feeds.calendar_feed_settings, name="calendar_feed_settings"),

@@ -227,6 +227,51 @@ def outcome_toggle(request: HttpRequest, slug: str, pk: int, outcome_pk: int) ->
     return redirect(outcome.event.get_absolute_url() + "#outcomes-heading")
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_edit(request: HttpRequest, slug: str, pk: int, outcome_pk: int) -> HttpResponse:
+    """Correct a decision or an action item: its text, owner or due date change as work moves."""
+    access, outcome = access_outcome(request.user, slug, pk, outcome_pk)  # type: ignore[arg-type]
+    event = outcome.event
+    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    form = OutcomeForm(request.POST or None, instance=outcome, event=event)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"{outcome.get_kind_display()} saved.")
+            return redirect(event.get_absolute_url() + "#outcomes-heading")
+        status = 422
+    return render(
+        request,
+        "events/outcome_form.html",
+        {
+            "project": access.project,
+            "access": access,
+            "section": "events",
+            "event": event,
+            "outcome": outcome,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def outcome_delete(request: HttpRequest, slug: str, pk: int, outcome_pk: int) -> HttpResponse:
+    access, outcome = access_outcome(request.user, slug, pk, outcome_pk)  # type: ignore[arg-type]
+    access.require(can_manage_event(access, outcome.event), MANAGE_ONLY)
+    if request.method == "GET":
+        what = f"the {outcome.get_kind_display().lower()} '{outcome.text[:60]}'"
+        return _confirm_removal(
+            request, access, outcome.event, what=what, anchor="#outcomes-heading"
+        )
+    outcome.delete()
+    messages.success(request, f"{outcome.get_kind_display()} removed.")
+    return redirect(outcome.event.get_absolute_url() + "#outcomes-heading")
+
+
 # --- attendance -----------------------------------------------------------------------------
 
 

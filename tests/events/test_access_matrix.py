@@ -60,6 +60,8 @@ TABLE: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "events:outcome_add": (POST_ONLY, MANAGE_CHANGE),
     # The action item is owned by P3, other_partner's organisation: they may tick it off.
     "events:outcome_toggle": (POST_ONLY, (302, 302, 302, 302, 403, 404)),
+    "events:outcome_edit": (MANAGE_PAGE, MANAGE_CHANGE),
+    "events:outcome_delete": (MANAGE_PAGE, MANAGE_DONE),  # GET asks for confirmation
     "events:attendance_edit": (MANAGE_PAGE, MANAGE_CHANGE),
     # Your own calendar address: everyone logged in has one to manage, even outside projects.
     "events:calendar_feed_settings": (
@@ -117,6 +119,8 @@ class World:
             "material_download": lambda: [slug, pk, self.file.pk],
             "material_delete": lambda: [slug, pk, self.link.pk],
             "outcome_toggle": lambda: [slug, pk, self.outcome.pk],
+            "outcome_edit": lambda: [slug, pk, self.outcome.pk],
+            "outcome_delete": lambda: [slug, pk, self.outcome.pk],
             "calendar_feed_settings": lambda: [],
             "calendar_feed": lambda: [self.feed.token],
         }

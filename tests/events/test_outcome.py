@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from events.models import Event, Outcome
-from tests.events.factories import make_outcome
+from tests.events.factories import make_event, make_outcome
 
 
 def add_url(event: Event) -> str:
@@ -83,3 +83,27 @@ def test_a_decision_has_nothing_to_tick(client: Client, partner: Any, event: Eve
     assert b"A decision is not an action item" in response.content
     decision.refresh_from_db()
     assert not decision.is_done
+
+
+def test_an_action_item_is_corrected_and_removed_after_asking(
+    client: Client, coordinator: Any, project: Any
+) -> None:
+    event = make_event(project)
+    outcome = make_outcome(event, text="Send the minutes")
+    client.force_login(coordinator)
+    edit = reverse("events:outcome_edit", args=[project.slug, event.pk, outcome.pk])
+    delete = reverse("events:outcome_delete", args=[project.slug, event.pk, outcome.pk])
+
+    refused = client.post(edit, {"outcome-kind": "action", "outcome-text": ""})
+    saved = client.post(
+        edit, {"outcome-kind": "action", "outcome-text": "Send the minutes by Friday"}
+    )
+    outcome.refresh_from_db()
+    asked = client.get(delete)
+
+    assert refused.status_code == 422
+    assert saved.status_code == 302 and outcome.text == "Send the minutes by Friday"
+    assert asked.status_code == 200 and "Remove the action item" in asked.content.decode()
+    assert event.outcomes.filter(pk=outcome.pk).exists()
+    assert client.post(delete).status_code == 302
+    assert not event.outcomes.filter(pk=outcome.pk).exists()
