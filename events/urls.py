@@ -11,6 +11,7 @@ urlpatterns = [
     path(P + "new/", events.event_create, name="event_create"),
     path(E, events.event_detail, name="event_detail"),
     path(E + "edit/", events.event_edit, name="event_edit"),
+    path(E + "delete/", events.event_delete, name="event_delete"),
     path(E + "event.ics", feeds.event_ics, name="event_ics"),
     # The parts of an event its organiser records.
     path(E + "agenda/", parts.agenda_item_add, name="agenda_item_add"),

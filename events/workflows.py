@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from events.models import Material
@@ -52,3 +53,21 @@ def delete_material(material: Material) -> None:
     material.delete()
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def delete_event(event: Event) -> None:
+    """Delete an event that nothing has been reported from, with its agenda, materials and
+    outcomes; the material files go once the deletion is committed.
+
+    An event with a conference report or a PDF made of it is part of what the project reported:
+    it is cancelled, not deleted (ValidationError).
+    """
+    if hasattr(event, "report") or event.pdf_reports.exists():  # type: ignore[attr-defined]
+        raise ValidationError(
+            "This event has a conference report or a PDF made of it, so it stays on record. "
+            "Mark it cancelled instead."
+        )
+    with transaction.atomic():
+        for material in event.materials.all():
+            delete_material(material)
+        event.delete()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +24,7 @@ from events.forms import (
 from events.models import Attendance, Event
 from events.monthgrid import grid_bounds, month_weeks, parse_month, shift_month
 from events.permissions import access_event, can_create_event, can_manage_event, can_tick_outcome
+from events.workflows import delete_event
 from projects.history import HistoryEntry, history_entries
 from projects.models import StaleEdit
 from projects.paging import paginate
@@ -127,6 +128,29 @@ def event_create(request: HttpRequest, slug: str) -> HttpResponse:
         "events/event_form.html",
         {"project": access.project, "access": access, "section": "events", "form": form},
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Delete an event entered by mistake, after a confirmation page (GET)."""
+    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    access.require(
+        can_manage_event(access, event), "Only the organiser's staff and the coordinator delete it."
+    )
+    if request.method == "POST":
+        try:
+            delete_event(event)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(event)
+        messages.success(request, f"'{event.title}' deleted.")
+        return redirect("events:event_list", access.project.slug)
+    return render(
+        request,
+        "events/event_confirm_delete.html",
+        {"project": access.project, "access": access, "section": "events", "event": event},
     )
 
 

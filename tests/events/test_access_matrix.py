@@ -49,6 +49,7 @@ TABLE: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "events:event_create": ((302, 200, 200, 200, 403, 404), (302, 422, 422, 422, 403, 404)),
     "events:event_detail": (READ, GET_ONLY),
     "events:event_edit": (MANAGE_PAGE, MANAGE_CHANGE),
+    "events:event_delete": (MANAGE_PAGE, MANAGE_DONE),  # GET asks for confirmation
     "events:event_ics": (READ, GET_ONLY),
     "events:agenda_item_add": (POST_ONLY, MANAGE_CHANGE),
     "events:agenda_item_edit": (MANAGE_PAGE, MANAGE_CHANGE),
