@@ -49,7 +49,16 @@ class ProgressReportForm(forms.Form):
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = ReportingPeriod.objects.filter(project=access.project)  # type: ignore[attr-defined]
+        periods = ReportingPeriod.objects.filter(project=access.project)
+        self.fields["period"].queryset = periods  # type: ignore[attr-defined]
+        # Offer the latest period that has begun: the one a coordinator is usually reporting on.
+        month = access.project.month_of(timezone.localdate())
+        self.fields["period"].initial = (
+            periods.filter(start_month__lte=month)
+            .order_by("-number")
+            .values_list("pk", flat=True)
+            .first()
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

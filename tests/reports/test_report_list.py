@@ -45,7 +45,8 @@ def test_coordinator_sees_the_request_form_and_earlier_reports(
     html = response.content.decode()
     assert response.status_code == 200
     assert f'action="{reverse("reports:report_request", args=[project.slug])}"' in html
-    assert f'<option value="{period.pk}">RP1 (M1-M9)</option>' in html
+    # The latest period that has begun is offered first (the project ended: RP1 is the last).
+    assert f'<option value="{period.pk}" selected>RP1 (M1-M9)</option>' in html
     for key, _ in ProgressReport.SECTIONS:
         assert f'value="{key}"' in html
     # Newest first.
@@ -130,7 +131,8 @@ def test_query_count_is_the_same_for_5_and_50_reports(
     client: Client, coordinator: User, project: Project
 ) -> None:
     """Session, user, membership (with project and partner), the paginator's count, the page of
-    reports (with requester, period and event), and the form's reporting periods."""
+    reports (with requester, period and event), the form's reporting periods, and the period it
+    offers first."""
     period = make_reporting_period(project, number=1)
 
     def add_reports(total: int) -> None:
@@ -144,4 +146,4 @@ def test_query_count_is_the_same_for_5_and_50_reports(
     add_reports(50)
     with_50 = _queries(client, project)
 
-    assert with_5 == with_50 == 6
+    assert with_5 == with_50 == 7
