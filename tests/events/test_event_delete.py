@@ -35,7 +35,7 @@ def test_deleting_removes_the_event_and_its_files(
 ) -> None:  # fmt: skip
     event = make_event(project, title="Webinar entered twice")  # organised by P2, partner's
     material = make_file(event, added_by=partner)
-    stored = private_media / material.file.name
+    stored = private_media / str(material.file.name)
     assert stored.exists()
     client.force_login(partner)
 
