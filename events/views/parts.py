@@ -6,6 +6,9 @@ the form and its errors (422), nothing saved.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -63,23 +66,48 @@ def agenda_item_edit(request: HttpRequest, slug: str, pk: int, item_pk: int) -> 
     event = item.event
     access.require(can_manage_event(access, event), MANAGE_ONLY)
     form = AgendaItemForm(request.POST or None, instance=item, event=event)
+    return _edit_part(
+        request,
+        access,
+        event,
+        form,
+        template="events/agenda_item_form.html",
+        done=f"'{item.title}' saved.",
+        anchor="#agenda-heading",
+        item=item,
+    )
+
+
+def _edit_part(
+    request: HttpRequest,
+    access: Access,
+    event: Event,
+    form: forms.ModelForm,
+    *,
+    template: str,
+    done: str,
+    anchor: str,
+    **context: Any,
+) -> HttpResponse:
+    """The edit page of a part of an event (agenda item, outcome): save and go back to the
+    event on valid input, the form again with 422 on bad input (nothing saved)."""
     status = 200
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            messages.success(request, f"'{item.title}' saved.")
-            return redirect(event.get_absolute_url() + "#agenda-heading")
+            messages.success(request, done)
+            return redirect(event.get_absolute_url() + anchor)
         status = 422
     return render(
         request,
-        "events/agenda_item_form.html",
+        template,
         {
             "project": access.project,
             "access": access,
             "section": "events",
             "event": event,
-            "item": item,
             "form": form,
+            **context,
         },
         status=status,
     )
@@ -235,25 +263,15 @@ def outcome_edit(request: HttpRequest, slug: str, pk: int, outcome_pk: int) -> H
     event = outcome.event
     access.require(can_manage_event(access, event), MANAGE_ONLY)
     form = OutcomeForm(request.POST or None, instance=outcome, event=event)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            form.save()
-            messages.success(request, f"{outcome.get_kind_display()} saved.")
-            return redirect(event.get_absolute_url() + "#outcomes-heading")
-        status = 422
-    return render(
+    return _edit_part(
         request,
-        "events/outcome_form.html",
-        {
-            "project": access.project,
-            "access": access,
-            "section": "events",
-            "event": event,
-            "outcome": outcome,
-            "form": form,
-        },
-        status=status,
+        access,
+        event,
+        form,
+        template="events/outcome_form.html",
+        done=f"{outcome.get_kind_display()} saved.",
+        anchor="#outcomes-heading",
+        outcome=outcome,
     )
 
 
