@@ -12,13 +12,32 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 logger = logging.getLogger("coresp")
 
 
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
 def envbool(name: str, default: str = "False") -> bool:
-    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+    """A yes/no setting; a value that is neither (a typo) stops the start instead of reading as
+    off."""
+    value = os.environ.get(name, default).strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/true/yes/on or 0/false/no/off, not {value!r}."
+    )
 
 
 def envint(name: str, default: int) -> int:
+    """A whole-number setting; anything else stops the start, naming the variable."""
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
 
 
 def envlist(name: str, default: str = "") -> list[str]:

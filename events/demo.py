@@ -662,14 +662,14 @@ def _load_event(project: Project, spec: EventSpec, cast: _Cast, today: dt.date) 
         if moved_on <= today:
             event.status = Event.Status.POSTPONED
             _stamp(event, _morning(moved_on), who, reason)
-            event.save_checked(event.version, reason=reason)
+            event.save_edit(event.version, reason=reason)
             rescheduled = moved_on + dt.timedelta(days=45)
             if rescheduled <= today:
                 event.starts_at = _aware(spec.start, spec.zone)
                 event.ends_at = _aware(spec.end, spec.zone)
                 event.status = Event.Status.PLANNED
                 _stamp(event, _morning(rescheduled), who, "New dates agreed with the council")
-                event.save_checked(event.version, reason="New dates agreed with the council")
+                event.save_edit(event.version, reason="New dates agreed with the council")
 
     start = _aware(spec.start, spec.zone)
     for slot in spec.agenda:
@@ -688,7 +688,7 @@ def _load_event(project: Project, spec: EventSpec, cast: _Cast, today: dt.date) 
         event.recording_url = spec.recording_url
     event.status = Event.Status.HELD
     _stamp(event, _morning(held_on), who, "Held")
-    event.save_checked(event.version, reason="Held")
+    event.save_edit(event.version, reason="Held")
 
     if spec.attendance is not None:
         _load_attendance(event, spec.attendance, who, held_on + dt.timedelta(days=1))

@@ -25,7 +25,7 @@ from events.models import (
     localize,
     time_zone_choices,
 )
-from projects.forms.deliverables import VersionField
+from projects.forms.versioned import VersionField
 from projects.models import Partner, WorkPackage
 from projects.permissions import Access
 

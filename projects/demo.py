@@ -2030,6 +2030,6 @@ def _load_risk(
         risk.impact = review_spec.impact
         risk.status = review_spec.status
         _stamp(risk, when, reviewer, "")
-        risk.save_checked(risk.version, reason="Reviewed")
+        risk.save_edit(risk.version, reason="Reviewed")
     _set_timestamps(Risk, risk.pk, created_at=raised_at)
     return risk

@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+
+
+def record_history(obj: models.Model, reason: str) -> None:
+    """Give the history record the next save() writes this reason (django-simple-history reads
+    the `_change_reason` attribute; set here, so no caller spells it)."""
+    setattr(obj, "_change_reason", reason)  # noqa: B010 (not a declared attribute)
+
+
+def forget_reason(obj: models.Model) -> None:
+    """The next record is bookkeeping: it carries no reason."""
+    if hasattr(obj, "_change_reason"):
+        delattr(obj, "_change_reason")
+
+
+@contextmanager
+def without_history(obj: models.Model) -> Iterator[None]:
+    """Saves and many-to-many changes of `obj` inside the block write no history record."""
+    setattr(obj, "skip_history_when_saving", True)  # noqa: B010
+    try:
+        yield
+    finally:
+        delattr(obj, "skip_history_when_saving")
+
 
 # Bookkeeping fields that say nothing to a reader.
 HIDDEN_FIELDS = {"id", "version", "sort_key", "updated_at", "created_at", "due_date", "project"}

@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import operator
 import re
+from collections.abc import Callable
 from functools import reduce
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -23,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
+
+from projects.history import forget_reason, record_history, without_history
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -322,24 +325,51 @@ class VersionedModel(models.Model):
     class Meta:
         abstract = True
 
-    def save_checked(self, expected_version: int, *, reason: str = "") -> None:
-        """Save if nobody saved since `expected_version` was read, else raise StaleEdit.
+    def save_edit(
+        self,
+        expected_version: int | None,
+        *,
+        reason: str = "",
+        m2m: Callable[[], None] | None = None,
+    ) -> None:
+        """The one door for a versioned edit: save if nobody saved since `expected_version` was
+        read, with `reason` in the history record, else raise StaleEdit (nothing saved).
 
         The conditional UPDATE is the lock: of two saves that started from the same version,
-        exactly one moves it on; the other changes nothing.
+        exactly one moves it on; the other changes nothing, and from then on the row is locked
+        until this transaction ends, so `m2m` (a form's save_m2m) cannot interleave with another
+        save's. Its writes go into the same history record as the fields: they are made without
+        a record of their own, before the save that writes it.
+
+        A new row (no pk yet) is inserted. An IntegrityError is someone else's concurrent write
+        (two first drafts of a one-to-one, say): StaleEdit too. The caller validated already.
         """
-        with transaction.atomic():
-            moved = (
-                type(self)
-                ._default_manager.filter(pk=self.pk, version=expected_version)
-                .update(version=F("version") + 1)
-            )
-            if not moved:
-                raise StaleEdit
-            self.version = expected_version + 1
-            if reason:
-                self._change_reason = reason  # type: ignore[attr-defined]
-            self.save()
+        try:
+            with transaction.atomic():
+                if self.pk is None:
+                    record_history(self, reason)
+                    self.save()
+                    if m2m is not None:
+                        # The row did not exist when its first record was written: setting its
+                        # many-to-many fields writes a second, bookkeeping one (no reason).
+                        forget_reason(self)
+                        m2m()
+                    return
+                moved = (
+                    type(self)
+                    ._default_manager.filter(pk=self.pk, version=expected_version)
+                    .update(version=F("version") + 1)
+                )
+                if not moved or expected_version is None:
+                    raise StaleEdit
+                self.version = expected_version + 1
+                if m2m is not None:
+                    with without_history(self):
+                        m2m()
+                record_history(self, reason)
+                self.save()
+        except IntegrityError as error:
+            raise StaleEdit from error
 
 
 class DeliverableQuerySet(InProjectQuerySet):
@@ -533,7 +563,7 @@ class Deliverable(VersionedModel):
                 f"{self.DONE_PHRASES[action]} now."
             )
         self.status = to
-        self.save_checked(expected_version, reason=reason)
+        self.save_edit(expected_version, reason=reason)
 
     def start(self, *, expected_version: int) -> None:
         self._move("start", self.Status.IN_PREPARATION, expected_version, "Work started")

@@ -51,10 +51,10 @@ def review_risk(
             return review, False
         current.likelihood, current.impact, current.status = likelihood, impact, status
         current._history_user = by  # type: ignore[attr-defined]
-        # Through save_checked with the version read under the lock (so it cannot be stale here):
+        # Through save_edit with the version read under the lock (so it cannot be stale here):
         # moving the version on makes any edit form opened before this review stale, so it
         # cannot write the old scores back over the review's.
-        current.save_checked(current.version, reason=f"Reviewed on {review_date:%d %b %Y}")
+        current.save_edit(current.version, reason=f"Reviewed on {review_date:%d %b %Y}")
     risk.likelihood, risk.impact, risk.status = likelihood, impact, status
     risk.version = current.version
     return review, True

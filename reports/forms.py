@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from events.models import Event
-from projects.forms.deliverables import VersionField, VersionOnlyForm
+from projects.forms.versioned import VersionField, VersionOnlyForm
 from reports.models import ConferenceReport, Recommendation
 
 

@@ -86,13 +86,13 @@ class ConferenceReport(VersionedModel):
                 {"summary": "Write a summary before sending the report for review."}
             )
         self.status = self.Status.IN_REVIEW
-        self.save_checked(expected_version, reason="Sent for review")
+        self.save_edit(expected_version, reason="Sent for review")
 
     def publish(self, *, expected_version: int, now: dt.datetime) -> None:
         if self.status != self.Status.IN_REVIEW:
             raise ValidationError("Only a report in review can be published.")
         self.status, self.published_at, self.review_comment = self.Status.PUBLISHED, now, ""
-        self.save_checked(expected_version, reason="Published")
+        self.save_edit(expected_version, reason="Published")
 
     def send_back(self, *, comment: str, expected_version: int) -> None:
         if self.status != self.Status.IN_REVIEW:
@@ -100,7 +100,7 @@ class ConferenceReport(VersionedModel):
         if not comment.strip():
             raise ValidationError({"comment": "Say what should change."})
         self.status, self.review_comment = self.Status.DRAFT, comment.strip()
-        self.save_checked(expected_version, reason="Sent back")
+        self.save_edit(expected_version, reason="Sent back")
 
 
 class RecommendationQuerySet(models.QuerySet):

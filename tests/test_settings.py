@@ -71,3 +71,25 @@ def test_check_deploy_is_clean_with_production_values(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_a_yes_no_setting_that_is_neither_stops_the_start(tmp_path: Path) -> None:
+    result = import_settings({"DEBUG": "ture"}, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DEBUG must be one of" in result.stderr
+    assert "'ture'" in result.stderr
+
+
+def test_a_number_setting_that_is_not_a_number_stops_the_start(tmp_path: Path) -> None:
+    result = import_settings({"DEBUG": "1", "MAX_UPLOAD_SIZE": "50MB"}, tmp_path)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: MAX_UPLOAD_SIZE must be a whole number, not '50MB'" in (
+        result.stderr
+    )
+
+
+def test_off_words_read_as_off(tmp_path: Path) -> None:
+    code = "import coresp.settings as s; print(s.SECURE_HSTS_PRELOAD, s.DEBUG)"
+    result = run_python(["-c", code], {"DEBUG": "yes", "SECURE_HSTS_PRELOAD": "off"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]

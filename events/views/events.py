@@ -168,7 +168,7 @@ def event_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                form.instance.save_checked(form.cleaned_data["version"] or 0, reason="Edited")
+                form.instance.save_edit(form.cleaned_data["version"] or 0, reason="Edited")
             except StaleEdit:
                 form.add_error(None, STALE_MESSAGE)
                 status = 409

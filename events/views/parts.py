@@ -313,7 +313,7 @@ def attendance_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     with transaction.atomic():
                         record.save()
                 else:
-                    record.save_checked(form.cleaned_data["version"] or 0, reason="Corrected")
+                    record.save_edit(form.cleaned_data["version"] or 0, reason="Corrected")
             # Two first recordings at once: the one-to-one keeps the first, this one is stale.
             except (StaleEdit, IntegrityError):
                 form.add_error(

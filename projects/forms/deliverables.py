@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 
+from projects.forms.versioned import VersionField, VersionOnlyForm
 from projects.models import Deliverable, DeliverableVersion, Partner, ProgressUpdate, WorkPackage
 
 
@@ -17,13 +18,6 @@ class DistinctIds:
         if self.id_prefix:
             kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
         super().__init__(*args, **kwargs)
-
-
-class VersionField(forms.IntegerField):
-    """The row's version when the form was loaded: a save from an older version is refused."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
 
 
 class DeliverableForm(forms.ModelForm):
@@ -82,12 +76,6 @@ class DeliverableForm(forms.ModelForm):
         else:
             self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version
-
-
-class VersionOnlyForm(forms.Form):
-    """A state change (start, submit, approve): carries only the version the page showed."""
-
-    version = VersionField()
 
 
 class RequestChangesForm(DistinctIds, VersionOnlyForm):

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django import forms
 
-from projects.forms.deliverables import VersionField
+from projects.forms.versioned import VersionField
 from projects.models import Partner, Risk, RiskReview, WorkPackage
 from projects.permissions import Access
 

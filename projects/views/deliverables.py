@@ -190,7 +190,7 @@ def deliverable_edit(request: AuthenticatedRequest, slug: str, number: str) -> H
         status = 422
         if form.is_valid():
             try:
-                form.instance.save_checked(form.cleaned_data["version"], reason="Edited")
+                form.instance.save_edit(form.cleaned_data["version"], reason="Edited")
             except StaleEdit:
                 # Keep their input, now against the current version: saving again is a
                 # deliberate overwrite, not another refusal.

@@ -216,18 +216,18 @@ def risk_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         # they were.
         with transaction.atomic():
             # Lock the row first, so concurrent saves queue here instead of interleaving their
-            # work package writes; save_checked below then refuses all but the first.
+            # work package writes; save_edit below then refuses all but the first.
             Risk.objects.select_for_update().only("pk").get(pk=risk.pk)
             risk = form.save(commit=False)
             # The work packages before the fields and without a history record of their own
             # (set() would write one for the removals and one for the additions): the one
-            # record save_checked writes then holds the fields and the work packages together.
+            # record save_edit writes then holds the fields and the work packages together.
             risk.skip_history_when_saving = True  # type: ignore[attr-defined]
             try:
                 form.save_m2m()
             finally:
                 del risk.skip_history_when_saving  # type: ignore[attr-defined]
-            risk.save_checked(
+            risk.save_edit(
                 form.cleaned_data["version"], reason=form.cleaned_data["change_reason"] or "Edited"
             )
     except StaleEdit:

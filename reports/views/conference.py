@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from events.models import Event
 from events.permissions import access_event, can_manage_event
 from events.views.events import event_page
-from projects.forms.deliverables import VersionOnlyForm
+from projects.forms.versioned import VersionOnlyForm
 from projects.history import history_entries
 from projects.models import StaleEdit
 from projects.paging import paginate
@@ -88,7 +88,7 @@ def conference_report_edit(request: HttpRequest, slug: str, event_id: int) -> Ht
                         report._change_reason = "Written"  # type: ignore[attr-defined]
                         report.save()
                     else:
-                        report.save_checked(form.cleaned_data["version"] or 0, reason="Edited")
+                        report.save_edit(form.cleaned_data["version"] or 0, reason="Edited")
                     formset.instance = report
                     formset.save_in_order()
             # IntegrityError: someone else wrote the first draft of this report at the same time.

@@ -145,7 +145,7 @@ def test_query_count_does_not_grow(
         make_outcome(gleisdorf, text=f"Action {n}", owner=owner)
         make_recommendation(report, text=f"Recommendation {n}", position=n)
         gleisdorf.title = f"Title {n}"
-        gleisdorf.save_checked(gleisdorf.version)
+        gleisdorf.save_edit(gleisdorf.version)
     client.force_login(partner)
     # 1 session, 2 user, 3 membership and project, 4 the event with organiser and work package,
     # 5 attendance, 6 report, 7 outcomes with owners, 8 agenda, 9 materials with who added them,

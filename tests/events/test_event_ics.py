@@ -74,7 +74,7 @@ def test_uid_stays_the_same_when_the_event_changes(
     client.force_login(partner)
     before = only_event(client.get(url(event)).content)
     event.title = "Moved roundtable"
-    event.save_checked(event.version)
+    event.save_edit(event.version)
     after = only_event(client.get(url(event)).content)
     assert str(before["UID"]) == str(after["UID"])
     assert int(str(after["SEQUENCE"])) > int(str(before["SEQUENCE"]))

@@ -1,7 +1,7 @@
 """No lost updates: concurrent saves of one deliverable or risk, from threads that each have their
 own database connection.
 
-VersionedModel.save_checked moves the version with a conditional UPDATE (WHERE version = the one
+VersionedModel.save_edit moves the version with a conditional UPDATE (WHERE version = the one
 the editor started from): of two saves that started from the same version exactly one moves it,
 and the other raises StaleEdit and writes nothing.
 
@@ -82,7 +82,7 @@ def race_two_edits[M: VersionedModel](
         both_loaded.wait()
         change(obj, index)
         try:
-            obj.save_checked(started_from, reason=f"Edit {index}")
+            obj.save_edit(started_from, reason=f"Edit {index}")
         except StaleEdit:
             return "stale"
         return "saved"
@@ -134,7 +134,7 @@ def many_deliverable_edits() -> dict[str, Any]:
             d = Deliverable.objects.get(pk=handbook.pk)
             d.description += f"[{index}.{saved}]"
             try:
-                d.save_checked(d.version)
+                d.save_edit(d.version)
             except StaleEdit:
                 stale += 1  # someone saved since our read: read again and redo the edit
             else:

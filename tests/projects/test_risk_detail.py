@@ -96,7 +96,7 @@ def test_history_shows_who_changed_which_field_and_why(
 ) -> None:
     risk.title = "Low turnout at roundtables"
     risk._history_user = coordinator  # type: ignore[attr-defined]
-    risk.save_checked(risk.version, reason="Shorter title")
+    risk.save_edit(risk.version, reason="Shorter title")
     client.force_login(coordinator)
 
     response = client.get(url(risk))

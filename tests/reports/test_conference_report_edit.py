@@ -144,7 +144,7 @@ def test_edit_deletes_and_renumbers(client: Client, partner: Any, event: Event) 
 
 def test_stale_edit_is_refused(client: Client, partner: Any, event: Event) -> None:
     report = make_report(event, summary="Theirs.")
-    report.save_checked(report.version)  # someone saved after our form was loaded
+    report.save_edit(report.version)  # someone saved after our form was loaded
     client.force_login(partner)
     response = client.post(url(event), form_data([], summary="Ours.", version=1))
     assert response.status_code == 409

@@ -46,7 +46,7 @@ def test_a_report_without_summary_is_refused_with_the_reason(
 
 def test_stale_page_is_refused(client: Client, partner: Any, event: Event) -> None:
     report = make_report(event)
-    report.save_checked(report.version)
+    report.save_edit(report.version)
     client.force_login(partner)
     response = client.post(url(event), {"version": 1}, follow=True)
     assert b"Someone else changed this report" in response.content
