@@ -310,10 +310,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"no_traceback_below_500": {"()": "coresp.logs.NoTracebackBelow500"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Django attaches a traceback to every refused request's warning.
+        "django.request": {"filters": ["no_traceback_below_500"]},
         # WeasyPrint logs every layout step at INFO; keep its warnings only.
         "weasyprint": {"level": "WARNING"},
     },

@@ -229,7 +229,7 @@ def redis_url() -> str:
     """REDIS_URL, when it is set and Redis answers a ping."""
     url = os.environ.get("REDIS_URL", "")
     if not url:
-        require_service("Redis", "REDIS_URL is not set (e.g. REDIS_URL=redis://127.0.0.1:6379/2)")
+        require_service("Redis", "REDIS_URL is not set (e.g. REDIS_URL=redis://127.0.0.1:6379/1)")
     elif problem := _redis_problem(url):
         require_service("Redis", problem)
     return url

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from coresp.logs import NoTracebackBelow500
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +40,29 @@ def test_404_page_does_not_leak_debug_information(client: Client) -> None:
     response = client.get("/no-such-page/")
     assert b"Using the URLconf" not in response.content
     assert b"Traceback" not in response.content
+
+
+def test_a_refused_request_is_logged_without_a_traceback(
+    client: Client, observer: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    client.force_login(observer)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.post(
+            reverse("projects:risk_create", args=[observer.memberships.get().project.slug])
+        )
+    assert response.status_code == 403
+    refused = [r for r in caplog.records if r.name == "django.request"]
+    assert refused, "Django logs the refusal"
+    assert all(r.exc_info is None for r in refused)
+    assert "Forbidden" in refused[0].getMessage()
+
+
+def test_a_server_error_keeps_its_traceback() -> None:
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "boom", None, None)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        record.exc_info = sys.exc_info()
+    record.status_code = 500
+    assert NoTracebackBelow500().filter(record)
+    assert record.exc_info is not None
