@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import language_choose
 from coresp import views
 
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -11,6 +12,7 @@ admin.site.site_title = "CO-RESP admin"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("language/", language_choose, name="language_choose"),
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),
     path("", include("events.urls")),

@@ -1,0 +1,28 @@
+"""The language a signed-in person chose, on every device they sign in from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+
+class UserLanguageMiddleware:
+    """After LocaleMiddleware (cookie, then Accept-Language): a person's saved preference wins.
+
+    Anonymous visitors and people who never chose keep what LocaleMiddleware found.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None else ""
+        if language and user is not None and user.is_authenticated:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language() or "en")
+        return response
