@@ -8,7 +8,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 
@@ -44,8 +44,10 @@ def invite_user(user: User, *, invited_by: User | None = None) -> None:
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         "site_url": settings.SITE_URL,
     }
-    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-    body = render_to_string("accounts/email/invitation_message.txt", context)
+    # In the invited person's language, whoever sends the invitation.
+    with translation.override(user.email_language):
+        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/email/invitation_message.txt", context)
     email = user.email
     # Sent after commit: no mail for an invitation that was rolled back.
     transaction.on_commit(
