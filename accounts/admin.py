@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.forms import UserCreationForm
 from accounts.models import User
@@ -18,9 +20,9 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ("last_login", "date_joined", "invited_at")
     actions = ("send_invitation", "activate", "deactivate")
     fieldsets = (
-        (None, {"fields": ("email", "full_name", "password")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
-        ("Dates", {"fields": ("invited_at", "last_login", "date_joined")}),
+        (None, {"fields": ("email", "full_name", "language", "password")}),
+        (gettext_lazy("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (gettext_lazy("Dates"), {"fields": ("invited_at", "last_login", "date_joined")}),
     )
     add_fieldsets = (
         (
@@ -28,7 +30,9 @@ class UserAdmin(BaseUserAdmin):
             {
                 "classes": ("wide",),
                 "fields": ("email", "full_name", "send_invitation"),
-                "description": "The person chooses their own password from the invitation link.",
+                "description": gettext_lazy(
+                    "The person chooses their own password from the invitation link."
+                ),
             },
         ),
     )
@@ -37,28 +41,58 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if not change and form.cleaned_data.get("send_invitation"):
             invite_user(obj, invited_by=request.user)  # type: ignore[arg-type]
-            self.message_user(request, f"Invitation emailed to {obj.email}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                _("Invitation emailed to %(email)s.") % {"email": obj.email},
+                messages.SUCCESS,
+            )
 
-    @admin.action(description="Email an invitation (a link to set a password)")
+    @admin.action(description=gettext_lazy("Email an invitation (a link to set a password)"))
     def send_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         active = queryset.filter(is_active=True)
         for user in active:
             invite_user(user, invited_by=request.user)  # type: ignore[arg-type]
-        self.message_user(request, f"Invitations emailed to {active.count()} people.")
+        invited = active.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Invitation emailed to %(count)d person.",
+                "Invitations emailed to %(count)d people.",
+                invited,
+            )
+            % {"count": invited},
+        )
         if skipped := queryset.count() - active.count():
             self.message_user(
-                request, f"{skipped} inactive people were not invited.", messages.WARNING
+                request,
+                ngettext(
+                    "%(count)d inactive person was not invited.",
+                    "%(count)d inactive people were not invited.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
             )
 
-    @admin.action(description="Activate selected people")
+    @admin.action(description=gettext_lazy("Activate selected people"))
     def activate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = queryset.update(is_active=True)
-        self.message_user(request, f"{count} people activated.")
+        self.message_user(
+            request,
+            ngettext("%(count)d person activated.", "%(count)d people activated.", count)
+            % {"count": count},
+        )
 
-    @admin.action(description="Deactivate selected people (they can no longer log in)")
+    @admin.action(
+        description=gettext_lazy("Deactivate selected people (they can no longer log in)")
+    )
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         me = request.user.pk or 0
         count = queryset.exclude(pk=me).update(is_active=False)
-        self.message_user(request, f"{count} people deactivated.")
+        self.message_user(
+            request,
+            ngettext("%(count)d person deactivated.", "%(count)d people deactivated.", count)
+            % {"count": count},
+        )
         if queryset.filter(pk=me).exists():
-            self.message_user(request, "You cannot deactivate yourself.", messages.WARNING)
+            self.message_user(request, _("You cannot deactivate yourself."), messages.WARNING)

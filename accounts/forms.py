@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -7,7 +8,10 @@ class UserCreationForm(forms.ModelForm):
     """The admin's form for a new person: no password, they set their own from an invitation."""
 
     send_invitation = forms.BooleanField(
-        required=False, initial=True, help_text="Email a link to set a password now."
+        required=False,
+        initial=True,
+        label=_("Send an invitation"),
+        help_text=_("Email a link to set a password now."),
     )
 
     class Meta:
@@ -17,7 +21,7 @@ class UserCreationForm(forms.ModelForm):
     def clean_email(self) -> str:
         email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone already uses this email address.")
+            raise forms.ValidationError(_("Someone already uses this email address."))
         return email
 
     def save(self, commit: bool = True) -> User:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -30,24 +31,27 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who uses the platform; their email address is their login."""
 
-    email = models.EmailField("email address", unique=True)
-    full_name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
     is_staff = models.BooleanField(
-        "staff status", default=False, help_text="May log in to the admin site."
+        _("staff status"), default=False, help_text=_("May log in to the admin site.")
     )
     is_active = models.BooleanField(
-        "active",
+        _("active"),
         default=True,
-        help_text="Untick instead of deleting: an inactive person cannot log in, "
-        "and their history stays attributed to them.",
+        help_text=_(
+            "Untick instead of deleting: an inactive person cannot log in, "
+            "and their history stays attributed to them."
+        ),
     )
-    date_joined = models.DateTimeField(default=timezone.now)
-    invited_at = models.DateTimeField(null=True, blank=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
     language = models.CharField(
+        _("language"),
         max_length=8,
         choices=settings.LANGUAGES,
         blank=True,
-        help_text="The language of the pages and emails; empty follows the browser.",
+        help_text=_("The language of the pages and emails; empty follows the browser."),
     )
 
     objects: ClassVar[UserManager] = UserManager()
