@@ -105,7 +105,7 @@ def test_send_invitation_action_mails_the_active_people_only(admin_client: Clien
     response = run_action(admin_client, "send_invitation", [ana, ben, gone])
     assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "ben@example.org"]
     assert b"Invitations emailed to 2 people." in response.content
-    assert b"1 inactive people were not invited." in response.content
+    assert b"1 inactive person was not invited." in response.content
     gone.refresh_from_db()
     assert gone.invited_at is None
 
@@ -113,7 +113,7 @@ def test_send_invitation_action_mails_the_active_people_only(admin_client: Clien
 def test_deactivate_action_stops_people_logging_in(admin_client: Client) -> None:
     ana = make_user("ana@example.org")
     response = run_action(admin_client, "deactivate", [ana])
-    assert b"1 people deactivated." in response.content
+    assert b"1 person deactivated." in response.content
     ana.refresh_from_db()
     assert not ana.is_active
 
@@ -135,7 +135,7 @@ def test_admin_cannot_deactivate_themselves(admin_client: Client, admin_user: Us
 def test_activate_action_lets_people_log_in_again(admin_client: Client) -> None:
     ana = make_user("ana@example.org", is_active=False)
     response = run_action(admin_client, "activate", [ana])
-    assert b"1 people activated." in response.content
+    assert b"1 person activated." in response.content
     ana.refresh_from_db()
     assert ana.is_active
 
