@@ -8,6 +8,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# The development server's port: `make run PORT=8001`. Links in emails follow it (SITE_URL).
+PORT ?= 8000
 
 # DATABASE_URL, REDIS_URL and REQUIRE_SERVICES reach the tests from the environment or the command
 # line (`make test REQUIRE_SERVICES=1`): make passes both on by itself, and an unset one stays unset.
@@ -17,7 +19,7 @@ PYTEST_ARGS ?=
 .PHONY: help venv install run test lint lock demo clean
 
 help:
-	@echo "make run      start the platform on http://127.0.0.1:8000/ with the demo project"
+	@echo "make run      start the platform on http://127.0.0.1:$(PORT)/ with the demo project (PORT=8001 for another port)"
 	@echo "make test     run the test suite (PYTEST_ARGS='-k name' to narrow it)"
 	@echo "make lint     ruff, ruff format --check, mypy, missing migrations"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml"
@@ -44,7 +46,7 @@ $(STAMP): requirements.lock | venv
 	@touch $(STAMP)
 
 run: install
-	@PYTHON="$(PYTHON)" bin/run
+	@PYTHON="$(PYTHON)" PORT="$(PORT)" bin/run
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -66,3 +68,27 @@ def test_a_server_error_keeps_its_traceback() -> None:
     record.status_code = 500
     assert NoTracebackBelow500().filter(record)
     assert record.exc_info is not None
+
+
+# Imports go one way: an app may import the apps before it in this chain, never one after it.
+# demo, at the top, is the only app that may import all the others.
+IMPORT_CHAIN = ("accounts", "projects", "events", "reports", "demo")
+
+
+def test_imports_go_one_way_up_the_chain() -> None:
+    root = Path(__file__).resolve().parents[1]
+    upward = []
+    for level, app in enumerate(IMPORT_CHAIN):
+        for path in sorted((root / app).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in IMPORT_CHAIN and IMPORT_CHAIN.index(top) > level:
+                        upward.append(f"{path.relative_to(root)}:{node.lineno} imports {name}")
+    assert not upward

@@ -11,14 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from events import demo as events_demo
-from events.demo import load_events_demo
+from demo.loader import DemoConflict, load_demo
+from demo.story import DATA, FILES, read_story
 from events.models import AgendaItem, Attendance, Event, Outcome
-from projects.demo import load_demo
 from projects.models import Project
-from reports import demo as reports_demo
-from reports.demo import load_reports_demo
 from reports.models import ConferenceReport, Recommendation
+from tests.demo.texts import data_texts
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 TODAY = dt.date(2024, 11, 4)  # some months after the project ended
@@ -28,10 +26,7 @@ SEED_GRAMS = Path(__file__).with_name("seed_7grams.txt")
 
 @pytest.fixture
 def demo(db: None) -> Project:
-    project = load_demo(today=TODAY)
-    load_events_demo(project, today=TODAY)
-    load_reports_demo(project, today=TODAY)
-    return project
+    return load_demo(today=TODAY)
 
 
 def test_the_final_conference(demo: Project) -> None:
@@ -112,8 +107,6 @@ def test_marina_sessions_were_postponed_in_the_history(demo: Project) -> None:
 
 def test_an_earlier_day_gives_an_earlier_state(db: None) -> None:
     project = load_demo(today=dt.date(2024, 3, 22))
-    load_events_demo(project, today=dt.date(2024, 3, 22))
-    load_reports_demo(project, today=dt.date(2024, 3, 22))
     conference = Event.objects.get(project=project, kind=Event.Kind.FINAL_CONFERENCE)
     assert conference.status == Event.Status.PLANNED
     assert not Attendance.objects.filter(event=conference).exists()
@@ -122,8 +115,8 @@ def test_an_earlier_day_gives_an_earlier_state(db: None) -> None:
 
 def test_loading_twice_adds_nothing(demo: Project) -> None:
     before = (Event.objects.count(), ConferenceReport.objects.count())
-    assert load_events_demo(demo, today=TODAY) == []
-    assert load_reports_demo(demo, today=TODAY) == []
+    with pytest.raises(DemoConflict):
+        load_demo(today=TODAY)
     assert (Event.objects.count(), ConferenceReport.objects.count()) == before
 
 
@@ -131,7 +124,7 @@ def test_after_the_project_a_webinar_is_coming(demo: Project) -> None:
     upcoming = Event.objects.filter(project=demo).upcoming(
         dt.datetime.combine(TODAY, dt.time(), BRUSSELS)
     )
-    assert [e.title for e in upcoming] == [events_demo.COMMUNITY_WEBINAR_TITLE]
+    assert [e.title for e in upcoming] == [read_story().events.community_webinar.title]
 
 
 def _grams(text: str, n: int) -> set[str]:
@@ -143,18 +136,16 @@ def _grams(text: str, n: int) -> set[str]:
 
 def test_the_demo_text_is_its_own_not_the_seed(db: None) -> None:
     """No run of seven words of the seed's article appears in the demo's texts (the
-    conference's official name aside)."""
+    conference's official name aside): every text of every data file, as the loader reads it."""
     name = "Maximising the Use of Social Procurement"
     lines = SEED_GRAMS.read_text().splitlines()
     seed = {line for line in lines if line and not line.startswith("#")}
     assert len(seed) > 400  # the fingerprints are there, so the test can fail
-    texts: list[str] = []
-    for report in reports_demo.REPORTS:
-        texts += [report.summary, report.success_stories, report.challenges]
-        texts += [report.lessons_learned, report.next_steps, *report.key_messages]
-        texts += [text for _, text in report.recommendations]
-    for spec in events_demo.ALL_EVENTS:
-        texts += [spec.title, spec.description, *(a.text for a in spec.outcomes)]
+    texts = data_texts()
+    # The texts the old test read from the events and reports are all among them.
+    report = read_story().reports.reports[0]
+    assert report.summary in texts and report.recommendations[0].text in texts
+    assert read_story().events.events[0].description in texts
     copied = set().union(*(_grams(t.replace(name, ""), 7) & seed for t in texts))
     assert not copied
 
@@ -166,12 +157,13 @@ def test_a_copied_sentence_would_be_caught() -> None:
 
 
 def test_no_demo_module_quotes_the_seed() -> None:
-    """The same check over the whole source of every demo module, projects' included."""
-    from projects import demo as projects_demo
-
+    """The same check over the whole text of every file of the demo app: its code, its data
+    files and their comments."""
     lines = SEED_GRAMS.read_text().splitlines()
     seed = {line for line in lines if line and not line.startswith("#")}
     name = "Maximising the Use of Social Procurement"
-    for module in (projects_demo, events_demo, reports_demo):
-        source = Path(module.__file__ or "").read_text()
-        assert not _grams(source.replace(name, ""), 7) & seed, module.__name__
+    files = sorted(DATA.parent.rglob("*.py")) + sorted(DATA.glob("*.toml"))
+    assert len(files) > len(FILES)
+    for path in files:
+        source = path.read_text()
+        assert not _grams(source.replace(name, ""), 7) & seed, path.name

@@ -1,0 +1,121 @@
+"""The demo's data files: all of them read, every name in them points at someone, and a typo in
+them stops the reading with the file and the key."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from demo.story import (
+    DATA,
+    FILES,
+    AttendanceRecord,
+    People,
+    Step,
+    StoryError,
+    read_story,
+    record_from_table,
+)
+
+
+def test_every_data_file_is_read() -> None:
+    assert sorted(path.name for path in DATA.glob("*.toml")) == sorted(FILES)
+
+
+def test_the_story_has_the_whole_project() -> None:
+    story = read_story()
+    assert story.plan.project.acronym == "CO-RESP"
+    assert len(story.partners) == 7
+    assert len(story.people.people) == 10
+    assert len(story.plan.work_packages) == 5
+    assert len(story.deliverables.deliverables) == 22
+    assert len(story.milestones.milestones) == 6
+    assert len(story.risks.risks) == 11
+    assert len(story.events.events) == 12
+    assert len(story.reports.reports) == 4
+
+
+def test_every_name_in_the_story_points_at_someone() -> None:
+    story = read_story()
+    partners = {partner.short_name for partner in story.partners}
+    people = {person.key for person in story.people.people}
+    assert len(partners) == len(story.partners) and len(people) == len(story.people.people)
+    assert {person.partner for person in story.people.people} - {None} <= partners
+    assert {wp.lead for wp in story.plan.work_packages} <= partners
+    deliverables = story.deliverables.deliverables
+    assert {d.lead for d in deliverables} <= partners
+    assert {step.by for d in deliverables for step in d.steps} <= people
+    assert {step.action for d in deliverables for step in d.steps} <= set(
+        story.deliverables.step_times
+    )
+    risks = story.risks.risks
+    assert {risk.owner for risk in risks} <= partners
+    assert {risk.raised_by for risk in risks} | {r.by for risk in risks for r in risk.reviews} <= (
+        people
+    )
+    events = story.events.events
+    assert {event.organiser for event in events} <= partners
+    assert {o.owner for event in events for o in event.outcomes} - {None} <= partners
+    assert {report.event for report in story.reports.reports} <= {event.key for event in events}
+    numbers = {wp.number for wp in story.plan.work_packages}
+    assert {n for m in story.milestones.milestones for n in m.work_packages} <= numbers
+    assert {n for risk in risks for n in risk.work_packages} <= numbers
+
+
+def test_a_template_gives_its_fields_with_the_city_filled_in() -> None:
+    events = {event.key: event for event in read_story().events.events}
+    dobrich = events["dobrich-1"]
+    assert dobrich.title == "Local roundtable in Dobrich (1 of 3): mapping the contracts"
+    assert dobrich.kind == "roundtable" and dobrich.work_package == 3
+    assert dobrich.agenda[0].speakers == ("Mayor's office, Dobrich",)
+    # Its own fields stay its own.
+    assert dobrich.city == "Dobrich" and dobrich.time_zone == "Europe/Sofia"
+    assert events["marina-de-cudeyo-3"].agenda[-1].speakers == ("Mayor's office, Marina de Cudeyo",)
+
+
+def test_the_risk_reviews_come_in_date_order() -> None:
+    """demo/loader.py lets each review set the risk's scores: so each must be the latest."""
+    for risk in read_story().risks.risks:
+        days = [review.on for review in risk.reviews]
+        assert days == sorted(days) and all(day >= risk.raised_on for day in days), risk.title
+
+
+def test_an_unknown_field_is_refused() -> None:
+    with pytest.raises(StoryError, match=r"deliverables.toml.steps\[0\]: unknown field whom"):
+        record_from_table(
+            Step,
+            {"on": dt.date(2023, 1, 1), "action": "start", "by": "naso", "whom": "naso"},
+            "deliverables.toml.steps[0]",
+        )
+
+
+def test_a_missing_field_is_refused() -> None:
+    with pytest.raises(StoryError, match=r"people\.toml: missing field joined_at"):
+        record_from_table(People, {"password": "x", "people": []}, "people.toml")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-01-01", "expected date"),
+        (dt.datetime(2023, 1, 1, 9, 0), "expected date"),  # a date-time is no date
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused(value: object, expected: str) -> None:
+    with pytest.raises(StoryError, match=expected):
+        record_from_table(Step, {"on": value, "action": "start", "by": "naso"}, "a step")
+
+
+def test_a_yes_is_no_number() -> None:
+    with pytest.raises(StoryError, match="total: expected int, got True"):
+        record_from_table(AttendanceRecord, {"total": True}, "attendance")
+
+
+def test_a_list_of_the_wrong_things_is_refused() -> None:
+    with pytest.raises(StoryError, match=r"people\[0\]: expected a table"):
+        record_from_table(
+            People,
+            {"password": "x", "joined_at": dt.datetime(2022, 9, 26, 9), "people": ["someone"]},
+            "people",
+        )
