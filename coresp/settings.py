@@ -217,6 +217,8 @@ LANGUAGES = [
     ("bg", "Български"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and numbers per language (coresp/formats/<language>/formats.py): English stays "2 Dec 2026".
+FORMAT_MODULE_PATH = ["coresp.formats"]
 LANGUAGE_COOKIE_NAME = "coresp_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
