@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.cell.cell import Cell, MergedCell
 
 from accounts.models import User
 from projects.models import Deliverable, Project, WorkPackage
@@ -34,13 +35,20 @@ def body(response: Any) -> bytes:
 
 
 def csv_rows(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(body(response).decode("utf-8"))))
+    # utf-8-sig: the file starts with a byte order mark, so spreadsheet programs read it as UTF-8.
+    return list(csv.reader(io.StringIO(body(response).decode("utf-8-sig"))))
 
 
 def xlsx_rows(response: Any) -> list[list[Any]]:
     workbook = load_workbook(io.BytesIO(body(response)), read_only=True)
     sheet = workbook["Deliverables"]
     return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def xlsx_cells(response: Any) -> list[list[Cell | MergedCell]]:
+    """The cells themselves (not only their values): each knows its data type."""
+    workbook = load_workbook(io.BytesIO(body(response)))
+    return [list(row) for row in workbook["Deliverables"].iter_rows()]
 
 
 @pytest.fixture
@@ -160,6 +168,37 @@ def test_xlsx_and_csv_agree(reader: Client, project: Project, many: list[Deliver
     ]
     assert from_csv == from_xlsx
     assert len(from_csv) == 1 + 30  # "Deliverable 100".."129"
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-1", "@SUM(A1)"]
+
+
+@pytest.fixture
+def formulas(work_package: WorkPackage) -> list[Deliverable]:
+    """Deliverables whose titles a spreadsheet would run as formulas if written as they are."""
+    return [
+        make_deliverable(work_package, number=f"D1.{n}", title=title, due_month=6)
+        for n, title in enumerate(FORMULAS, start=1)
+    ]
+
+
+def test_titles_that_look_like_formulas_are_text_cells_in_xlsx(
+    reader: Client, project: Project, formulas: list[Deliverable]
+) -> None:
+    _header, *rows = xlsx_cells(reader.get(url(project, "xlsx")))
+    titles = [row[1] for row in rows]
+    assert [cell.data_type for cell in titles] == ["s"] * 4  # "f" would be a live formula
+    assert [cell.value for cell in titles] == FORMULAS  # the text itself, unchanged
+    due_dates = [row[7] for row in rows]
+    assert [cell.data_type for cell in due_dates] == ["d"] * 4  # dates stay dates
+
+
+def test_titles_that_look_like_formulas_are_neutralised_in_csv(
+    reader: Client, project: Project, formulas: list[Deliverable]
+) -> None:
+    rows = csv_rows(reader.get(url(project, "csv")))
+    assert [r[1] for r in rows[1:]] == ["'" + title for title in FORMULAS]
+    assert [r[0] for r in rows[1:]] == ["D1.1", "D1.2", "D1.3", "D1.4"]  # the rest as it was
 
 
 def test_the_file_is_an_attachment_named_after_the_project_and_the_day(
