@@ -73,11 +73,11 @@ def peak_rss_mb() -> float:
 
 def build(rows: int) -> Any:
     """A project with `rows` deliverables (bench/pages.py's builder), some submitted late with a
-    justification so the Delay column has text to lay out; returns an unsaved ProgressReport of
+    justification so the Delay column has text to lay out; returns an unsaved GeneratedReport of
     RP1 (M1-M12, up to this month) with every section, as the request would make it."""
     from accounts.models import User
     from projects.models import Deliverable, Project, ReportingPeriod
-    from reports.models import ProgressReport
+    from reports.models import GeneratedReport
 
     slug, email = build_project(
         ACRONYMS[rows],
@@ -95,13 +95,13 @@ def build(rows: int) -> Any:
             d.delay_justification = "Waited for the partners' comments on the second draft."
     Deliverable.objects.bulk_update(done, ["submitted_date", "delay_justification"])
     period = ReportingPeriod.objects.create(project=project, number=1, start_month=1, end_month=12)
-    return ProgressReport(
+    return GeneratedReport(
         project=project,
-        kind=ProgressReport.Kind.PROGRESS,
+        kind=GeneratedReport.Kind.PROGRESS,
         period=period,
         start_date=period.start_date,
         end_date=period.end_date,
-        sections=[key for key, _ in ProgressReport.SECTIONS],
+        sections=[key for key, _ in GeneratedReport.SECTIONS],
         requested_by=User.objects.get(email=email),
     )
 

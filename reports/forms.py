@@ -1,24 +1,34 @@
-"""Forms of conference reports, their recommendations, and the recommendations page's filter."""
+"""Forms of conference reports, their recommendations, the recommendations page's filter, and the
+request for a progress report."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
 
 from events.models import Event
-from projects.forms.versioned import VersionField, VersionOnlyForm
-from reports.models import ConferenceReport, Recommendation
+from projects.forms.versioned import VersionedModelForm, VersionOnlyForm
+from projects.models import ReportingPeriod
+from projects.permissions import Access
+from reports.models import (
+    ConferenceReport,
+    GeneratedReport,
+    Recommendation,
+    RecommendationQuerySet,
+)
 
 
-class ConferenceReportForm(forms.ModelForm):
+class ConferenceReportForm(VersionedModelForm):
     """The written account. Participant figures are not here: they come from the event's
     attendance, so they are typed once, on the attendance form."""
 
-    version = VersionField(required=False)
+    instance: ConferenceReport
 
     class Meta:
         model = ConferenceReport
@@ -42,17 +52,15 @@ class ConferenceReportForm(forms.ModelForm):
             "challenges": "What stood in the way, as the participants described it.",
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
-            del self.fields["version"]
-        else:
-            self.fields["version"].initial = self.instance.version
-
 
 class SendBackForm(VersionOnlyForm):
     # Not required here: the model says what is missing (ConferenceReport.send_back).
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        required=False,
+        label="What should change",
+        help_text="The writers see this comment on the report when it is back with them.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class BaseRecommendationFormSet(BaseInlineFormSet):
@@ -114,6 +122,52 @@ class RecommendationFilter(django_filters.FilterSet):
         return queryset.filter(Q(text__icontains=value))
 
     def for_audience(
-        self, queryset: QuerySet[Recommendation], name: str, value: str
-    ) -> QuerySet[Recommendation]:
-        return queryset.for_audience(value)  # type: ignore[attr-defined]
+        self, queryset: RecommendationQuerySet, name: str, value: str
+    ) -> RecommendationQuerySet:
+        return queryset.for_audience(value)
+
+
+class ProgressReportForm(forms.Form):
+    """A reporting period, or a date range; and the sections to include."""
+
+    period = forms.ModelChoiceField(
+        queryset=ReportingPeriod.objects.none(),
+        required=False,
+        empty_label="A date range instead (below)",
+        help_text="The reporting period the report covers.",
+    )
+    start_date = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sections = forms.MultipleChoiceField(
+        choices=GeneratedReport.SECTIONS,
+        initial=[key for key, _ in GeneratedReport.SECTIONS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The cover and the contents are always included.",
+    )
+
+    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        periods = ReportingPeriod.objects.filter(project=access.project)
+        cast(forms.ModelChoiceField, self.fields["period"]).queryset = periods
+        # Offer the latest period that has begun: the one a coordinator is usually reporting on.
+        month = access.project.month_of(timezone.localdate())
+        self.fields["period"].initial = (
+            periods.filter(start_month__lte=month)
+            .order_by("-number")
+            .values_list("pk", flat=True)
+            .first()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("period") is None:
+            start, end = data.get("start_date"), data.get("end_date")
+            if not (start and end):
+                raise ValidationError("Choose a reporting period, or give both dates of a range.")
+            if end < start:
+                self.add_error("end_date", "The range ends before it starts.")
+        return data

@@ -1,28 +1,50 @@
-"""Reports: the written account of an event (ConferenceReport) and the generated PDF progress
-report (ProgressReport) whose row, not Celery, holds the state the page shows."""
+"""Reports: the written account of an event (ConferenceReport) and the PDFs generated in the
+background (GeneratedReport: progress reports and conference reports), whose row, not Celery,
+holds the state the page shows."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from events.models import Attendance, Event
-from projects.models import InProjectQuerySet, Partner, Project, ReportingPeriod, VersionedModel
+from projects.models import Partner, Project, ReportingPeriod, VersionedModel
+
+if TYPE_CHECKING:
+    from projects.permissions import Access
 
 
-class ConferenceReportQuerySet(models.QuerySet):
+def _writes_the_report(access: Access) -> Q:
+    """The rows (with an `event`) whose conference report `access` writes, for a member who is
+    not the coordinator: the organiser's staff. The SQL form of reports.permissions.
+    can_write_report (events.permissions.can_manage_event); the coordinator writes them all."""
+    if access.is_partner and access.partner_id is not None:
+        return Q(event__organiser_id=access.partner_id)
+    return Q(pk__in=[])
+
+
+class ConferenceReportQuerySet(models.QuerySet["ConferenceReport"]):
     def published(self) -> Self:
         return self.filter(status=ConferenceReport.Status.PUBLISHED)
 
     def in_project(self, project: Project) -> Self:
-        return self.filter(event__project=project)
+        return self.filter(project=project)
+
+    def visible_to(self, access: Access) -> Self:
+        """The reports of the project `access` may read: published ones for every member; a draft
+        or a report in review only for its writers (the organiser's staff) and the coordinator."""
+        rows = self.in_project(access.project)
+        if access.is_coordinator:
+            return rows
+        return rows.filter(Q(status=ConferenceReport.Status.PUBLISHED) | _writes_the_report(access))
 
 
 class ConferenceReport(VersionedModel):
@@ -33,10 +55,17 @@ class ConferenceReport(VersionedModel):
         IN_REVIEW = "in_review", "In review"
         PUBLISHED = "published", "Published"
 
-    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="report")
+    # A report goes with its whole project, and only with it: the reported event and the partner
+    # who wrote it stay on record while the project does (RESTRICT; events.workflows.delete_event
+    # turns the refusal into a reason). The project is always the event's (see save()): Django
+    # lets a RESTRICTed row go only when a CASCADE from the deleted object also reaches it.
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="conference_reports", editable=False
+    )
+    event = models.OneToOneField(Event, on_delete=models.RESTRICT, related_name="report")
     author = models.ForeignKey(
         Partner,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="conference_reports",
         help_text="The partner that writes it (the organiser, by default).",
     )
@@ -52,10 +81,14 @@ class ConferenceReport(VersionedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
-    objects = ConferenceReportQuerySet.as_manager()
+    objects = models.Manager.from_queryset(ConferenceReportQuerySet)()
 
     def __str__(self) -> str:
         return f"Report on {self.event}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.project_id = self.event.project_id
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return self.event.get_absolute_url() + "#report-heading"
@@ -63,6 +96,10 @@ class ConferenceReport(VersionedModel):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_in_review(self) -> bool:
+        return self.status == self.Status.IN_REVIEW
 
     @property
     def is_published(self) -> bool:
@@ -103,12 +140,16 @@ class ConferenceReport(VersionedModel):
         self.save_edit(expected_version, reason="Sent back")
 
 
-class RecommendationQuerySet(models.QuerySet):
+class RecommendationQuerySet(models.QuerySet["Recommendation"]):
     def published(self) -> Self:
         return self.filter(report__status=ConferenceReport.Status.PUBLISHED)
 
+    def visible_to(self, access: Access) -> Self:
+        """The recommendations of the reports `access` may read (ConferenceReport's rule)."""
+        return self.filter(report__in=ConferenceReport.objects.visible_to(access))
+
     def in_project(self, project: Project) -> Self:
-        return self.filter(report__event__project=project)
+        return self.filter(report__project=project)
 
     def for_audience(self, audience: str) -> Self:
         """Addressed to `audience`, or to everyone (which includes that audience)."""
@@ -131,7 +172,7 @@ class Recommendation(models.Model):
     audience = models.CharField(max_length=30, choices=Audience.choices)
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = RecommendationQuerySet.as_manager()
+    objects = models.Manager.from_queryset(RecommendationQuerySet)()
 
     class Meta:
         ordering = ["report", "position", "pk"]
@@ -140,17 +181,47 @@ class Recommendation(models.Model):
         return self.text[:60]
 
 
-class ProgressReportQuerySet(InProjectQuerySet):
+class GeneratedReportQuerySet(models.QuerySet["GeneratedReport"]):
     def stale_queued(self, now: dt.datetime, after: dt.timedelta) -> Self:
-        return self.filter(status=ProgressReport.Status.QUEUED, queued_at__lt=now - after)
+        return self.filter(status=GeneratedReport.Status.QUEUED, queued_at__lt=now - after)
 
     def stuck_rendering(self, now: dt.datetime, after: dt.timedelta) -> Self:
-        return self.filter(status=ProgressReport.Status.RENDERING, started_at__lt=now - after)
+        return self.filter(status=GeneratedReport.Status.RENDERING, started_at__lt=now - after)
+
+    def visible_to(self, access: Access) -> Self:
+        """The PDFs of the project `access` may see. Progress reports: every member. The PDF of a
+        conference report: its writers and the coordinator always; the other members only if it
+        was made of the published report as it is (its version), never of an earlier draft."""
+        rows = self.filter(project=access.project)
+        if access.is_coordinator:
+            return rows
+        of_the_published_report = Q(
+            event__report__status=ConferenceReport.Status.PUBLISHED,
+            report_version=F("event__report__version"),
+        )
+        return rows.filter(
+            Q(kind=GeneratedReport.Kind.PROGRESS)
+            | of_the_published_report
+            | _writes_the_report(access)
+        )
+
+    def of_conference_report(self, report: ConferenceReport) -> Self:
+        """The PDFs made of `report` as it is now (its current version)."""
+        return self.filter(
+            kind=GeneratedReport.Kind.CONFERENCE,
+            event_id=report.event_id,
+            report_version=report.version,
+        )
+
+    def reusable(self) -> Self:
+        """Made, or being made: a new request for the same thing is sent to one of these."""
+        return self.exclude(status=GeneratedReport.Status.FAILED)
 
 
-class ProgressReport(models.Model):
-    """A PDF progress report rendered in the background. The row is the truth: the task claims
-    it (queued -> rendering) with a conditional update, so a repeated message renders nothing."""
+class GeneratedReport(models.Model):
+    """A PDF rendered in the background: a progress report of the project, or the PDF of one
+    event's conference report (`kind`). The row is the truth: the task claims it (queued ->
+    rendering) with a conditional update, so a repeated message renders nothing."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -172,14 +243,17 @@ class ProgressReport(models.Model):
     ]
     MAX_ATTEMPTS: ClassVar[int] = 3
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_reports")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="generated_reports")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # RESTRICT: an event a PDF was made of stays on record; it goes only with its project.
     event = models.ForeignKey(
-        Event, on_delete=models.CASCADE, null=True, blank=True, related_name="pdf_reports"
+        Event, on_delete=models.RESTRICT, null=True, blank=True, related_name="generated_reports"
     )
+    # The conference report's version the PDF was asked for: one PDF per version, reused.
+    report_version = models.PositiveIntegerField(null=True, blank=True)
     start_date = models.DateField()
     end_date = models.DateField()
     sections = models.JSONField(default=list)
@@ -202,7 +276,7 @@ class ProgressReport(models.Model):
     render_seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True, help_text="A plain-language reason shown to people.")
 
-    objects = ProgressReportQuerySet.as_manager()
+    objects = models.Manager.from_queryset(GeneratedReportQuerySet)()
 
     class Meta:
         ordering = ["-queued_at", "-pk"]
@@ -219,6 +293,22 @@ class ProgressReport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.READY, self.Status.FAILED)
+
+    @property
+    def is_queued(self) -> bool:
+        return self.status == self.Status.QUEUED
+
+    @property
+    def is_rendering(self) -> bool:
+        return self.status == self.Status.RENDERING
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
 
     @property
     def filename(self) -> str:
@@ -246,7 +336,7 @@ class ProgressReport(models.Model):
         claimable = models.Q(status=self.Status.QUEUED)
         if task_id:
             claimable |= models.Q(status=self.Status.RENDERING, task_id=task_id)
-        claimed = ProgressReport.objects.filter(claimable, pk=self.pk).update(
+        claimed = GeneratedReport.objects.filter(claimable, pk=self.pk).update(
             status=self.Status.RENDERING,
             started_at=now,
             attempts=models.F("attempts") + 1,
@@ -261,7 +351,7 @@ class ProgressReport(models.Model):
     def retry(self, now: dt.datetime) -> None:
         """Queue a failed report again (its attempts start over)."""
         with transaction.atomic():
-            moved = ProgressReport.objects.filter(pk=self.pk, status=self.Status.FAILED).update(
+            moved = GeneratedReport.objects.filter(pk=self.pk, status=self.Status.FAILED).update(
                 status=self.Status.QUEUED,
                 queued_at=now,
                 attempts=0,

@@ -10,6 +10,7 @@ import mimetypes
 import posixpath
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,11 @@ from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
 from events.models import Attendance, Event, Outcome
-from projects.models import Deliverable, Level, Milestone, Risk, RiskReview, WorkPackage
-from projects.timeline import build_timeline
-from reports.models import ConferenceReport, ProgressReport, Recommendation
+from projects.models import Deliverable, Milestone, Project, Risk, RiskReview, WorkPackage
+from projects.risks import cell_counts, risk_matrix
+from projects.timeline import build_plan, build_timeline
+from reports.models import ConferenceReport, GeneratedReport, Recommendation
+from reports.permissions import requester_access
 
 # The origin the print templates' static URLs are resolved against. It is never contacted: the
 # fetcher below answers for it from the static files on disk, and refuses everything else.
@@ -92,40 +95,76 @@ def render_pdf(template: str, context: dict[str, Any]) -> RenderedPdf:
 
 
 # ---------------------------------------------------------------------------------------------
-# Progress report
+# Progress report: the rows are fetched once (a fixed number of queries, whatever the size of
+# the project), then small pure functions over them compute each part of the report.
 
 
-def _deliverable_timing(d: Deliverable, today: dt.date) -> str:
-    """on_time, late or pending, as of `today`. The due date is the date owed to the funder: a
-    deliverable approved inside the consortium but not yet submitted is late once it passes."""
-    if d.submitted_date is not None:
-        return "late" if d.is_late(d.submitted_date) else "on_time"
-    return "late" if d.due_date < today else "pending"
+@dataclass(frozen=True)
+class Span:
+    """The dates a report covers, both included."""
+
+    start: dt.date
+    end: dt.date
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
 
 
-def progress_report_context(report: ProgressReport, now: dt.datetime) -> dict[str, Any]:
-    """Everything a progress report shows, as of `now`. Query count does not grow with rows."""
-    project = report.project
-    start, end = report.start_date, report.end_date
-    today = timezone.localtime(now).date()
-    sections = set(report.sections)
+@dataclass(frozen=True)
+class ProgressRows:
+    """Everything a progress report reads from the database."""
 
+    work_packages: list[WorkPackage]
+    deliverables: list[Deliverable]
+    file_counts: dict[int, int]  # deliverable id -> number of uploaded versions
+    milestones: list[Milestone]  # with their work packages prefetched
+    risks: list[Risk]  # with their reviews prefetched, the latest first
+    events: list[Event]  # of the period: organiser, attendance, report and what hangs off it
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    risk: Risk
+    latest_review: RiskReview | None
+    reviewed_in_period: bool
+
+
+@dataclass(frozen=True)
+class EventRow:
+    event: Event
+    attendance: Attendance | None
+    report: ConferenceReport | None  # published only: drafts stay with their writers
+
+
+@dataclass(frozen=True)
+class DeliverableSummary:
+    due: list[Deliverable]  # due in the period
+    on_time: int
+    late: int
+    pending: int
+
+
+# The annotation that counts a deliverable's files; read back by name, as it is no model field.
+FILE_COUNT = "version_count"
+
+
+def fetch_progress_rows(project: Project, span: Span) -> ProgressRows:
+    """Nine queries: work packages; deliverables with their file counts; milestones and their
+    work packages; risks and their reviews; the period's events with organiser, attendance and
+    report, their recommendations and their outcomes."""
     work_packages = list(
         WorkPackage.objects.filter(project=project).select_related("lead__organisation")
     )
     deliverables = list(
         Deliverable.objects.filter(project=project)
         .select_related("lead__organisation", "work_package")
-        .annotate(version_count=Count("versions"))
+        .annotate(**{FILE_COUNT: Count("versions")})
     )
-    due_in_period = [d for d in deliverables if start <= d.due_date <= end]
-    timing = Counter(_deliverable_timing(d, today) for d in due_in_period)
     milestones = list(
         Milestone.objects.filter(project=project).prefetch_related(
             Prefetch("work_packages", queryset=WorkPackage.objects.only("id", "number"))
         )
     )
-    milestones_due = [m for m in milestones if start <= m.due_date <= end]
     risks = list(
         Risk.objects.filter(project=project)
         .select_related("owner__organisation")
@@ -133,15 +172,10 @@ def progress_report_context(report: ProgressReport, now: dt.datetime) -> dict[st
             Prefetch("reviews", queryset=RiskReview.objects.order_by("-review_date", "-pk"))
         )
     )
-    active_risks = [r for r in risks if r.status != Risk.Status.CLOSED]
-    for risk in risks:
-        reviews = list(risk.reviews.all())
-        risk.latest_review = reviews[0] if reviews else None  # type: ignore[attr-defined]
-        risk.reviewed_in_period = any(start <= r.review_date <= end for r in reviews)  # type: ignore[attr-defined]
-    matrix = _risk_matrix(active_risks)
-
     events = list(
-        Event.objects.filter(project=project, starts_at__date__gte=start, starts_at__date__lte=end)
+        Event.objects.filter(
+            project=project, starts_at__date__gte=span.start, starts_at__date__lte=span.end
+        )
         .select_related("organiser__organisation", "attendance", "report")
         .prefetch_related(
             Prefetch("report__recommendations", queryset=Recommendation.objects.all()),
@@ -149,96 +183,70 @@ def progress_report_context(report: ProgressReport, now: dt.datetime) -> dict[st
         )
         .order_by("starts_at")
     )
-    held = [e for e in events if e.status == Event.Status.HELD]
-    attendances = [_attendance_of(e) for e in held]
-    participants = _participant_totals([a for a in attendances if a is not None])
+    return ProgressRows(
+        work_packages=work_packages,
+        deliverables=list(deliverables),  # typed as plain rows: the count is read here
+        file_counts={d.pk: getattr(d, FILE_COUNT) for d in deliverables},
+        milestones=milestones,
+        risks=risks,
+        events=events,
+    )
 
-    by_wp: dict[int, list[Deliverable]] = {}
-    for d in deliverables:
-        by_wp.setdefault(d.work_package_id, []).append(d)
-    ms_by_wp: dict[int, list[Milestone]] = {}
-    for m in milestones:
-        for wp in m.work_packages.all():
-            ms_by_wp.setdefault(wp.pk, []).append(m)
-    wp_rows = []
-    for wp in work_packages:
-        items = by_wp.get(wp.pk, [])
-        done = sum(1 for d in items if d.status in Deliverable.DONE_STATUSES)
-        wp_rows.append(
-            {
-                "wp": wp,
-                "deliverables": items,
-                "milestones": ms_by_wp.get(wp.pk, []),
-                "progress": round(100 * done / len(items)) if items else 0,
-                "start_date": project.month_start(wp.start_month),
-                "end_date": project.month_end(wp.end_month),
-            }
+
+def summarise_deliverables(
+    deliverables: list[Deliverable], span: Span, today: dt.date
+) -> DeliverableSummary:
+    """The deliverables due in the period, and how many are on time, late or pending."""
+    due = [d for d in deliverables if d.due_date in span]
+    timing = Counter(d.timing(today) for d in due)
+    return DeliverableSummary(
+        due=due,
+        on_time=timing[Deliverable.Timing.ON_TIME],
+        late=timing[Deliverable.Timing.LATE],
+        pending=timing[Deliverable.Timing.PENDING],
+    )
+
+
+def summarise_milestones(milestones: list[Milestone], span: Span, today: dt.date) -> dict[str, int]:
+    """Milestones due in the period, and those of them achieved by `today`."""
+    due = [m for m in milestones if m.due_date in span]
+    achieved = [m for m in due if m.achieved_date is not None and m.achieved_date <= today]
+    return {"milestones_due": len(due), "milestones_achieved": len(achieved)}
+
+
+def risk_rows(risks: list[Risk], span: Span) -> list[RiskRow]:
+    """Each risk with its latest review and whether it was reviewed in the period (its reviews
+    prefetched, the latest first)."""
+    rows = []
+    for risk in risks:
+        reviews = list(risk.reviews.all())
+        rows.append(
+            RiskRow(
+                risk=risk,
+                latest_review=reviews[0] if reviews else None,
+                reviewed_in_period=any(r.review_date in span for r in reviews),
+            )
         )
-
-    gaps: dict[str, list[Any]] = {
-        "late_without_justification": [
-            d
-            for d in deliverables
-            if start <= d.due_date <= end
-            and not d.delay_justification.strip()
-            and _deliverable_timing(d, today) == "late"
-        ],
-        "events_without_attendance": [e for e in held if _attendance_of(e) is None],
-        "risks_not_reviewed": [r for r in active_risks if not r.reviewed_in_period],  # type: ignore[attr-defined]
-        "submitted_without_file": [
-            d
-            for d in deliverables
-            if d.status in Deliverable.DONE_STATUSES and not d.version_count  # type: ignore[attr-defined]
-        ],
-    }
-
-    return {
-        "report": report,
-        "project": project,
-        "sections": sections,
-        "data_as_of": now,
-        "today": today,
-        "period": report.period,
-        "start": start,
-        "end": end,
-        "summary": {
-            "due": len(due_in_period),
-            "on_time": timing["on_time"],
-            "late": timing["late"],
-            "pending": timing["pending"],
-            "milestones_due": len(milestones_due),
-            "milestones_achieved": sum(
-                1 for m in milestones_due if m.achieved_date and m.achieved_date <= today
-            ),
-            "risks_by_level": Counter(r.level for r in active_risks),
-            "events_held": len(held),
-            "participants": participants,
-        },
-        "work_packages": wp_rows,
-        "due_in_period": due_in_period,
-        "risks": risks,
-        "matrix": matrix,
-        "events": events,
-        "timeline": build_timeline(
-            duration_months=project.duration_months,
-            work_packages=work_packages,
-            deliverables=deliverables,
-            milestones=milestones,
-            today_month=project.month_of(today),
-        ),
-        "gaps": gaps,
-        "gap_count": sum(len(rows) for rows in gaps.values()),
-    }
+    return rows
 
 
-def _attendance_of(event: Event) -> Attendance | None:
+def _published_report(event: Event) -> ConferenceReport | None:
     try:
-        return event.attendance
-    except Attendance.DoesNotExist:
+        report: ConferenceReport = event.report
+    except ConferenceReport.DoesNotExist:
         return None
+    return report if report.is_published else None
 
 
-def _participant_totals(attendances: list[Attendance]) -> dict[str, Any]:
+def event_rows(events: list[Event]) -> list[EventRow]:
+    return [
+        EventRow(event=e, attendance=e.attendance_or_none, report=_published_report(e))
+        for e in events
+    ]
+
+
+def participant_totals(attendances: list[Attendance]) -> dict[str, Any]:
+    """Participants of the events held, summed: total, in person, online, by stakeholder."""
     categories = [
         (
             str(getattr(Attendance._meta.get_field(f), "verbose_name", f)),
@@ -254,35 +262,140 @@ def _participant_totals(attendances: list[Attendance]) -> dict[str, Any]:
     }
 
 
-def _risk_matrix(risks: list[Risk]) -> list[dict[str, Any]]:
-    """Rows of likelihood high -> low, cells of impact low -> high, each with its count."""
-    counts = Counter((r.likelihood, r.impact) for r in risks)
-    rows = []
-    for likelihood in reversed(Level.values):
-        cells = []
-        for impact in Level.values:
-            score = likelihood * impact
-            level = "high" if score >= 6 else "medium" if score >= 3 else "low"
-            cells.append({"impact": impact, "count": counts[(likelihood, impact)], "level": level})
-        rows.append({"likelihood": Level(likelihood).label, "cells": cells})
-    return rows
+def data_gaps(
+    rows: ProgressRows,
+    *,
+    due: list[Deliverable],
+    risks: list[RiskRow],
+    held: list[EventRow],
+    today: dt.date,
+) -> dict[str, list[Any]]:
+    """What to complete before the report is sent: each list names the rows concerned."""
+    return {
+        "late_without_justification": [
+            d
+            for d in due
+            if d.timing(today) == Deliverable.Timing.LATE and not d.delay_justification.strip()
+        ],
+        "events_without_attendance": [row.event for row in held if row.attendance is None],
+        "risks_not_reviewed": [
+            row.risk for row in risks if row.risk.is_active and not row.reviewed_in_period
+        ],
+        "submitted_without_file": [
+            d for d in rows.deliverables if d.is_done and not rows.file_counts[d.pk]
+        ],
+    }
+
+
+def progress_report_context(report: GeneratedReport, now: dt.datetime) -> dict[str, Any]:
+    """Everything a progress report shows, as of `now`. Query count does not grow with rows."""
+    project = report.project
+    span = Span(report.start_date, report.end_date)
+    today = timezone.localtime(now).date()
+    rows = fetch_progress_rows(project, span)
+
+    deliverables = summarise_deliverables(rows.deliverables, span, today)
+    risks = risk_rows(rows.risks, span)
+    active = [r for r in rows.risks if r.is_active]
+    events = event_rows(rows.events)
+    held = [row for row in events if row.event.is_held]
+    gaps = data_gaps(rows, due=deliverables.due, risks=risks, held=held, today=today)
+    plan = build_plan(
+        project,
+        work_packages=rows.work_packages,
+        deliverables=rows.deliverables,
+        milestones=rows.milestones,
+    )
+    return {
+        "report": report,
+        "project": project,
+        "sections": set(report.sections),
+        "data_as_of": now,
+        "today": today,
+        "period": report.period,
+        "start": span.start,
+        "end": span.end,
+        "summary": {
+            "due": len(deliverables.due),
+            "on_time": deliverables.on_time,
+            "late": deliverables.late,
+            "pending": deliverables.pending,
+            **summarise_milestones(rows.milestones, span, today),
+            "risks_by_level": Counter(r.level for r in active),
+            "events_held": len(held),
+            "participants": participant_totals(
+                [row.attendance for row in held if row.attendance is not None]
+            ),
+        },
+        "work_packages": plan.rows,
+        "due_in_period": deliverables.due,
+        "risks": risks,
+        "matrix": risk_matrix(cell_counts(active)),
+        "events": events,
+        "timeline": build_timeline(
+            duration_months=project.duration_months,
+            work_packages=rows.work_packages,
+            deliverables=rows.deliverables,
+            milestones=rows.milestones,
+            today_month=project.month_of(today),
+        ),
+        "gaps": gaps,
+        "gap_count": sum(len(listed) for listed in gaps.values()),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # Conference report
 
 
-def conference_report_context(event: Event, now: dt.datetime) -> dict[str, Any]:
-    """A single event's report as a PDF: the event, its attendance and its written report."""
+def conference_report_context(pdf: GeneratedReport, now: dt.datetime) -> dict[str, Any]:
+    """A single event's report as a PDF: the event, its attendance and its written report, if
+    the member who asked for the PDF may read it (a draft is its writers' and the coordinator's:
+    ConferenceReportQuerySet.visible_to); otherwise the PDF says there is no written report."""
+    assert pdf.event is not None, "a conference report's PDF is made of an event"
+    event = pdf.event
+    event.project = pdf.project
+    access = requester_access(pdf)
     report = (
-        ConferenceReport.objects.filter(event=event).select_related("author__organisation").first()
+        ConferenceReport.objects.visible_to(access)
+        .filter(event=event)
+        .select_related("author__organisation")
+        .first()
+        if access is not None
+        else None
     )
     return {
         "project": event.project,
         "event": event,
-        "attendance": _attendance_of(event),
+        "attendance": event.attendance_or_none,
         "conference_report": report,
         "recommendations": list(report.recommendations.all()) if report else [],
         "agenda": list(event.agenda_items.all()),
         "data_as_of": now,
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# One renderer for each kind of generated report
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """What a kind of report prints: its context function and its print template."""
+
+    context: Callable[[GeneratedReport, dt.datetime], dict[str, Any]]
+    template: str
+
+
+RENDERERS: dict[str, Renderer] = {
+    GeneratedReport.Kind.PROGRESS: Renderer(progress_report_context, "reports/pdf/progress.html"),
+    GeneratedReport.Kind.CONFERENCE: Renderer(
+        conference_report_context, "reports/pdf/conference.html"
+    ),
+}
+
+
+def render_generated_report(report: GeneratedReport, now: dt.datetime) -> RenderedPdf:
+    """The PDF of `report`, as of `now`, by the renderer of its kind."""
+    renderer = RENDERERS[report.kind]
+    return render_pdf(renderer.template, renderer.context(report, now))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import conference, progress
+from reports.views import conference, generated
 
 app_name = "reports"
 P = "p/<slug:slug>/"
@@ -13,14 +13,14 @@ urlpatterns = [
     path(
         R + "send-back/", conference.conference_report_send_back, name="conference_report_send_back"
     ),
-    path(R + "pdf/", progress.conference_report_pdf, name="conference_report_pdf"),
+    path(R + "pdf/", generated.conference_report_pdf, name="conference_report_pdf"),
     path(P + "recommendations/", conference.recommendation_list, name="recommendation_list"),
     path(P + "recommendations.csv", conference.recommendation_export, name="recommendation_export"),
-    # PDF progress reports rendered in the background.
-    path(P + "reports/", progress.report_list, name="report_list"),
-    path(P + "reports/request/", progress.report_request, name="report_request"),
-    path(P + "reports/<int:pk>/", progress.report_detail, name="report_detail"),
-    path(P + "reports/<int:pk>/download/", progress.report_download, name="report_download"),
-    path(P + "reports/<int:pk>/retry/", progress.report_retry, name="report_retry"),
-    path(P + "reports/<int:pk>/delete/", progress.report_delete, name="report_delete"),
+    # PDFs rendered in the background: progress reports, and conference reports' PDFs.
+    path(P + "reports/", generated.report_list, name="report_list"),
+    path(P + "reports/request/", generated.progress_report_request, name="progress_report_request"),
+    path(P + "reports/<int:pk>/", generated.report_detail, name="report_detail"),
+    path(P + "reports/<int:pk>/download/", generated.report_download, name="report_download"),
+    path(P + "reports/<int:pk>/retry/", generated.report_retry, name="report_retry"),
+    path(P + "reports/<int:pk>/delete/", generated.report_delete, name="report_delete"),
 ]

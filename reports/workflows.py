@@ -22,11 +22,10 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from events.models import Event
 from projects.files import generated_name
 from projects.models import Project, ReportingPeriod
 from reports import rendering
-from reports.models import ProgressReport
+from reports.models import ConferenceReport, GeneratedReport
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -73,14 +72,15 @@ def request_progress_report(
     start_date: dt.date | None = None,
     end_date: dt.date | None = None,
     sections: list[str],
-) -> ProgressReport:
-    """Queue a progress report for a period (or a date range). Only coordinators may call it."""
+) -> GeneratedReport:
+    """Queue a progress report for a period (or a date range). Only coordinators may call it
+    (reports.permissions.can_request_progress_report). Each call queues a new one."""
     if period is not None:
         start_date, end_date = period.start_date, period.end_date
     assert start_date is not None and end_date is not None
-    report = ProgressReport(
+    report = GeneratedReport(
         project=project,
-        kind=ProgressReport.Kind.PROGRESS,
+        kind=GeneratedReport.Kind.PROGRESS,
         period=period,
         start_date=start_date,
         end_date=end_date,
@@ -94,33 +94,44 @@ def request_progress_report(
 
 
 @transaction.atomic
-def request_conference_pdf(event: Event, *, requested_by: User) -> ProgressReport:
-    """Queue the PDF of one event's conference report (any member may ask for it)."""
+def request_conference_pdf(report: ConferenceReport, *, requested_by: User) -> GeneratedReport:
+    """The PDF of `report` as it is now: the one made (or being made) of this version if there
+    is one, else a new one, queued. Safe to call twice: one PDF per version of the report.
+
+    The caller has checked that `requested_by` may ask (reports.permissions.
+    can_request_conference_pdf)."""
+    # Locking the report makes two requests for the same version queue one PDF, not two.
+    locked = ConferenceReport.objects.select_for_update().get(pk=report.pk)
+    existing = GeneratedReport.objects.of_conference_report(locked).reusable().first()
+    if existing is not None:
+        return existing
+    event = report.event
     day = timezone.localtime(event.starts_at, event.zone).date()
-    report = ProgressReport.objects.create(
+    pdf = GeneratedReport.objects.create(
         project=event.project,
-        kind=ProgressReport.Kind.CONFERENCE,
+        kind=GeneratedReport.Kind.CONFERENCE,
         event=event,
+        report_version=locked.version,
         start_date=day,
         end_date=day,
         sections=[],
         requested_by=requested_by,
     )
-    transaction.on_commit(lambda: _enqueue(report.pk))
-    return report
+    transaction.on_commit(lambda: _enqueue(pdf.pk))
+    return pdf
 
 
-def retry_report(report: ProgressReport, *, now: dt.datetime) -> None:
+def retry_report(report: GeneratedReport, *, now: dt.datetime) -> None:
     """Queue a failed report again."""
     report.retry(now)
     transaction.on_commit(lambda: _enqueue(report.pk))
 
 
 def _fail(report_id: int, attempt: int | None, reason: str, now: dt.datetime) -> None:
-    rows = ProgressReport.objects.filter(pk=report_id, status=ProgressReport.Status.RENDERING)
+    rows = GeneratedReport.objects.filter(pk=report_id, status=GeneratedReport.Status.RENDERING)
     if attempt is not None:
         rows = rows.filter(attempts=attempt)
-    rows.update(status=ProgressReport.Status.FAILED, error=reason, finished_at=now)
+    rows.update(status=GeneratedReport.Status.FAILED, error=reason, finished_at=now)
 
 
 def render_report(report_id: int, *, task_id: str = "") -> str:
@@ -131,7 +142,7 @@ def render_report(report_id: int, *, task_id: str = "") -> str:
     """
     now = timezone.now()
     report = (
-        ProgressReport.objects.select_related("project", "event", "period")
+        GeneratedReport.objects.select_related("project", "event", "period")
         .filter(pk=report_id)
         .first()
     )
@@ -140,20 +151,11 @@ def render_report(report_id: int, *, task_id: str = "") -> str:
     attempt = report.claim(now, task_id=task_id)
     if attempt is None:
         return "not claimed"
-    if attempt > ProgressReport.MAX_ATTEMPTS:
-        _fail(report_id, attempt, FAILED_TOO_MANY.format(n=ProgressReport.MAX_ATTEMPTS), now)
+    if attempt > GeneratedReport.MAX_ATTEMPTS:
+        _fail(report_id, attempt, FAILED_TOO_MANY.format(n=GeneratedReport.MAX_ATTEMPTS), now)
         return "failed"
     try:
-        if report.kind == ProgressReport.Kind.CONFERENCE and report.event is not None:
-            report.event.project = report.project
-            pdf = rendering.render_pdf(
-                "reports/pdf/conference.html",
-                rendering.conference_report_context(report.event, now),
-            )
-        else:
-            pdf = rendering.render_pdf(
-                "reports/pdf/progress.html", rendering.progress_report_context(report, now)
-            )
+        pdf = rendering.render_generated_report(report, now)
     except SoftTimeLimitExceeded:
         _fail(report_id, attempt, FAILED_TOO_LONG, timezone.now())
         return "failed"
@@ -162,17 +164,17 @@ def render_report(report_id: int, *, task_id: str = "") -> str:
         _fail(report_id, attempt, FAILED_UNEXPECTED, timezone.now())
         return "failed"
 
-    storage = ProgressReport._meta.get_field("file").storage
+    storage = GeneratedReport._meta.get_field("file").storage
     # A new name for every render: the old file is never half-overwritten, and a render that
     # lost its claim deletes only its own file.
     name = storage.save(
         f"reports/{report.project_id}/{generated_name('pdf')}", ContentFile(pdf.content)
     )
     with transaction.atomic():
-        stored = ProgressReport.objects.filter(
-            pk=report_id, status=ProgressReport.Status.RENDERING, attempts=attempt
+        stored = GeneratedReport.objects.filter(
+            pk=report_id, status=GeneratedReport.Status.RENDERING, attempts=attempt
         ).update(
-            status=ProgressReport.Status.READY,
+            status=GeneratedReport.Status.READY,
             file=name,
             pages=pdf.pages,
             size=len(pdf.content),
@@ -195,15 +197,15 @@ def sweep_reports(*, now: dt.datetime | None = None) -> dict[str, int]:
     requeue_after = dt.timedelta(seconds=settings.REPORT_REQUEUE_AFTER)
     stuck_after = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     queued = list(
-        ProgressReport.objects.stale_queued(now, requeue_after).values_list("pk", flat=True)
+        GeneratedReport.objects.stale_queued(now, requeue_after).values_list("pk", flat=True)
     )
     for pk in queued:
         # Move queued_at on so the next sweep waits again before re-sending.
-        ProgressReport.objects.filter(pk=pk, status=ProgressReport.Status.QUEUED).update(
+        GeneratedReport.objects.filter(pk=pk, status=GeneratedReport.Status.QUEUED).update(
             queued_at=now
         )
         _enqueue(pk)
-    stuck = ProgressReport.objects.stuck_rendering(now, stuck_after).update(
-        status=ProgressReport.Status.FAILED, error=FAILED_STUCK, finished_at=now
+    stuck = GeneratedReport.objects.stuck_rendering(now, stuck_after).update(
+        status=GeneratedReport.Status.FAILED, error=FAILED_STUCK, finished_at=now
     )
     return {"requeued": len(queued), "failed": stuck}

@@ -1,28 +1,27 @@
 """Conference reports (the written account of an event) and the recommendations drawn from them.
 
 The organiser's staff and the coordinator write a draft and send it for review; the coordinator
-publishes it or sends it back with a comment. The published report shows on the event's page,
-with the participant figures of the event's attendance (never typed into the report).
+publishes it or sends it back with a comment. The report shows on its event's page through the
+reports app's own tag (reports_tags.conference_report_section), with the participant figures of
+the event's attendance (never typed into the report). A refused change shows a page of this app
+with the reason (422), or with the report as it now is (409, someone changed it meanwhile).
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db import transaction
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events.models import Event
-from events.permissions import access_event, can_manage_event
-from events.views.events import event_page
+from accounts.http import AuthenticatedRequest
+from projects.exports import CellValue, spreadsheet_response
 from projects.forms.versioned import VersionOnlyForm
 from projects.history import history_entries
 from projects.models import StaleEdit
@@ -36,68 +35,29 @@ from reports.forms import (
     SendBackForm,
 )
 from reports.models import ConferenceReport, Recommendation
+from reports.permissions import (
+    access_report_to_review,
+    access_report_to_write,
+    can_edit_report,
+)
 
 PAGE_SIZE = 50
-WRITERS_ONLY = "Only the organiser's staff and the coordinator write this report."
-COORDINATOR_ONLY = "Only the coordinator publishes a report or sends it back."
+PREFIX = "recommendations"
 STALE_MESSAGE = (
     "Someone else changed this report after you opened the page. Nothing of yours was saved: "
     "reload the page to see their version, then make your changes again."
 )
 
 
-def _report_anchor(event: Event) -> str:
-    return event.get_absolute_url() + "#report-heading"
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def conference_report_edit(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
-    """Write or edit the draft, with its recommendations, in one form and one transaction."""
-    access, event = access_event(request.user, slug, event_id)  # type: ignore[arg-type]
-    access.require(can_manage_event(access, event), WRITERS_ONLY)
-    report = ConferenceReport.objects.filter(event=event).first() or ConferenceReport(
-        event=event, author=event.organiser
-    )
-    report.event = event
-    if not report.is_draft:
-        messages.info(
-            request,
-            f"The report is {report.get_status_display().lower()}: it can be edited again only "
-            "if the coordinator sends it back.",
-        )
-        return redirect(_report_anchor(event))
-    data = request.POST if request.method == "POST" else None
-    form = ConferenceReportForm(data, instance=report)
-    formset = cast(
-        BaseRecommendationFormSet,
-        RecommendationFormSet(data, instance=report, prefix="recommendations"),
-    )
-    status = 200
-    if request.method == "POST":
-        status = 422
-        # Both validated, so that every error shows at once.
-        valid = form.is_valid()
-        valid = formset.is_valid() and valid
-        if valid:
-            try:
-                # The report and all its recommendations, or nothing.
-                with transaction.atomic():
-                    report = form.save(commit=False)
-                    if report.pk is None:
-                        report._change_reason = "Written"  # type: ignore[attr-defined]
-                        report.save()
-                    else:
-                        report.save_edit(form.cleaned_data["version"] or 0, reason="Edited")
-                    formset.instance = report
-                    formset.save_in_order()
-            # IntegrityError: someone else wrote the first draft of this report at the same time.
-            except (StaleEdit, IntegrityError):
-                form.add_error(None, STALE_MESSAGE)
-                status = 409
-            else:
-                messages.success(request, "Report saved.")
-                return redirect(_report_anchor(event))
+def _edit_page(
+    request: AuthenticatedRequest,
+    access: Access,
+    report: ConferenceReport,
+    form: ConferenceReportForm,
+    formset: BaseRecommendationFormSet,
+    *,
+    status: int,
+) -> HttpResponse:
     return render(
         request,
         "reports/conference_report_form.html",
@@ -105,9 +65,9 @@ def conference_report_edit(request: HttpRequest, slug: str, event_id: int) -> Ht
             "project": access.project,
             "access": access,
             "section": "events",
-            "event": event,
+            "event": report.event,
             "report": report,
-            "attendance": event.attendance_or_none,
+            "attendance": report.event.attendance_or_none,
             "form": form,
             "formset": formset,
             "history": history_entries(report) if report.pk else [],
@@ -116,100 +76,164 @@ def conference_report_edit(request: HttpRequest, slug: str, event_id: int) -> Ht
     )
 
 
-def _transition(
-    request: HttpRequest,
-    slug: str,
-    event_id: int,
+def _recommendations(data: Any, report: ConferenceReport) -> BaseRecommendationFormSet:
+    return cast(
+        BaseRecommendationFormSet, RecommendationFormSet(data, instance=report, prefix=PREFIX)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conference_report_edit(request: AuthenticatedRequest, slug: str, event_id: int) -> HttpResponse:
+    """Write or edit the draft, with its recommendations, in one form and one transaction."""
+    access, report = access_report_to_write(request.user, slug, event_id, or_new=True)
+    if not report.is_draft:
+        messages.info(
+            request,
+            f"The report is {report.get_status_display().lower()}: it can be edited again only "
+            "if the coordinator sends it back.",
+        )
+        return redirect(report)
+    data = request.POST if request.method == "POST" else None
+    form = ConferenceReportForm(data, instance=report)
+    formset = _recommendations(data, report)
+    if request.method == "GET":
+        return _edit_page(request, access, report, form, formset, status=200)
+
+    valid = form.is_valid()
+    valid = formset.is_valid() and valid  # both validated, so that every error shows at once
+    if not valid:
+        return _edit_page(request, access, report, form, formset, status=422)
+    reason = "Written" if report.pk is None else "Edited"
+    try:
+        # The report and all its recommendations, or nothing. save_edit's conditional update
+        # locks the report's row until this transaction ends, so no other save interleaves.
+        with transaction.atomic():
+            report = form.save_edit(reason=reason)
+            formset.instance = report
+            formset.save_in_order()
+    except StaleEdit:
+        # Someone saved since the page was loaded (or wrote the first draft at the same time):
+        # the same input again, over the report as they left it.
+        _, current = access_report_to_write(request.user, slug, event_id)
+        form = form.against(current, STALE_MESSAGE)
+        formset = _recommendations(data, current)
+        formset.is_valid()
+        return _edit_page(request, access, current, form, formset, status=409)
+    messages.success(request, "Report saved.")
+    return redirect(report)
+
+
+def _refused(
+    request: AuthenticatedRequest,
+    access: Access,
+    report: ConferenceReport,
+    form: VersionOnlyForm,
     *,
-    allowed: Callable[[Access, Event], bool],
-    reason: str,
-    form_class: type[VersionOnlyForm],
-    change: Callable[[ConferenceReport, dict[str, Any]], None],
-    done: str,
+    status: int,
 ) -> HttpResponse:
-    """Check, validate, change through the model, redirect; a refusal shows the event's page
-    with the reason (422), nothing saved."""
-    access, event = access_event(request.user, slug, event_id)  # type: ignore[arg-type]
-    access.require(allowed(access, event), reason)
-    report = get_object_or_404(ConferenceReport, event=event)
-    report.event = event
-    form = form_class(request.POST)
-    errors: list[str] = []
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                change(report, form.cleaned_data)
-        except StaleEdit:
-            messages.error(request, STALE_MESSAGE)
-            return redirect(_report_anchor(event))
-        except ValidationError as error:
-            errors = error.messages
-        else:
-            messages.success(request, done)
-            return redirect(_report_anchor(event))
-    else:
-        errors = [
-            f"{form.fields[name].label or name.capitalize()}: {message}"
-            if name in form.fields and name != "version"
-            else "The page was out of date: reload it and try again."
-            for name, messages_ in form.errors.items()
-            for message in messages_
-        ]
-    return event_page(
+    """A refused submit, publish or send-back: the reason, and the send-back form with its
+    input and its errors by the field (422); or the report as it now is (409)."""
+    return render(
         request,
-        access,
-        event,
-        status=422,
-        report_errors=errors,
-        send_back_comment=request.POST.get("comment", ""),
+        "reports/conference_report_refused.html",
+        {
+            "project": access.project,
+            "access": access,
+            "section": "events",
+            "event": report.event,
+            "report": report,
+            "form": form,
+            "send_back_form": form if isinstance(form, SendBackForm) else None,
+            "can_edit": can_edit_report(access, report),
+        },
+        status=status,
     )
 
 
 @login_required
 @require_POST
-def conference_report_submit(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
-    return _transition(
-        request, slug, event_id,
-        allowed=can_manage_event, reason=WRITERS_ONLY,
-        form_class=VersionOnlyForm,
-        change=lambda r, data: r.submit_for_review(expected_version=data["version"]),
-        done="The report is sent to the coordinator for review.",
-    )  # fmt: skip
+def conference_report_submit(
+    request: AuthenticatedRequest, slug: str, event_id: int
+) -> HttpResponse:
+    """Send the draft to the coordinator for review: its writers, once it has a summary."""
+    access, report = access_report_to_write(request.user, slug, event_id)
+    form = VersionOnlyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, access, report, form, status=422)
+    try:
+        report.submit_for_review(expected_version=form.cleaned_data["version"])
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return _refused(request, access, report, form, status=422)
+    except StaleEdit:
+        report.refresh_from_db()
+        form.add_error(None, STALE_MESSAGE)
+        return _refused(request, access, report, form, status=409)
+    messages.success(request, "The report is sent to the coordinator for review.")
+    return redirect(report)
 
 
 @login_required
 @require_POST
-def conference_report_publish(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
-    return _transition(
-        request, slug, event_id,
-        allowed=lambda a, e: a.is_coordinator, reason=COORDINATOR_ONLY,
-        form_class=VersionOnlyForm,
-        change=lambda r, data: r.publish(expected_version=data["version"], now=timezone.now()),
-        done="The report is published: everyone in the project sees it on the event's page.",
-    )  # fmt: skip
+def conference_report_publish(
+    request: AuthenticatedRequest, slug: str, event_id: int
+) -> HttpResponse:
+    """Publish a report in review: the coordinator. Everyone in the project then reads it."""
+    access, report = access_report_to_review(request.user, slug, event_id)
+    form = VersionOnlyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, access, report, form, status=422)
+    try:
+        report.publish(expected_version=form.cleaned_data["version"], now=timezone.now())
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return _refused(request, access, report, form, status=422)
+    except StaleEdit:
+        report.refresh_from_db()
+        form.add_error(None, STALE_MESSAGE)
+        return _refused(request, access, report, form, status=409)
+    messages.success(
+        request, "The report is published: everyone in the project sees it on the event's page."
+    )
+    return redirect(report)
 
 
 @login_required
 @require_POST
-def conference_report_send_back(request: HttpRequest, slug: str, event_id: int) -> HttpResponse:
-    return _transition(
-        request, slug, event_id,
-        allowed=lambda a, e: a.is_coordinator, reason=COORDINATOR_ONLY,
-        form_class=SendBackForm,
-        change=lambda r, data: r.send_back(
-            comment=data["comment"], expected_version=data["version"]
-        ),
-        done="The report is sent back to its writers with your comment.",
-    )  # fmt: skip
+def conference_report_send_back(
+    request: AuthenticatedRequest, slug: str, event_id: int
+) -> HttpResponse:
+    """Send a report in review back to its writers with a comment: the coordinator."""
+    access, report = access_report_to_review(request.user, slug, event_id)
+    form = SendBackForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, access, report, form, status=422)
+    try:
+        report.send_back(
+            comment=form.cleaned_data["comment"], expected_version=form.cleaned_data["version"]
+        )
+    except ValidationError as error:
+        form.add_error(None, error)  # "comment" errors go to the comment field
+        return _refused(request, access, report, form, status=422)
+    except StaleEdit:
+        report.refresh_from_db()
+        # The comment is kept, against the version now shown: sending it again is deliberate.
+        form = SendBackForm({"version": report.version, "comment": form.cleaned_data["comment"]})
+        form.is_valid()
+        form.add_error(None, STALE_MESSAGE)
+        return _refused(request, access, report, form, status=409)
+    messages.success(request, "The report is sent back to its writers with your comment.")
+    return redirect(report)
 
 
 # --- recommendations across the project -----------------------------------------------------
 
 
-def _filtered(request: HttpRequest, access: Access) -> RecommendationFilter:
+def _filtered(request: AuthenticatedRequest, access: Access) -> RecommendationFilter:
     queryset = (
-        Recommendation.objects.published()  # type: ignore[attr-defined]
-        .in_project(access.project)
+        Recommendation.objects.visible_to(access)
+        .published()
         .select_related("report__event", "report__author__organisation")
         .order_by("-report__event__starts_at", "report_id", "position", "pk")
     )
@@ -218,10 +242,10 @@ def _filtered(request: HttpRequest, access: Access) -> RecommendationFilter:
 
 @login_required
 @require_GET
-def recommendation_list(request: HttpRequest, slug: str) -> HttpResponse:
+def recommendation_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Every recommendation of the project's published reports: the raw material of its
     recommendations for replication."""
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    access = access_project(request.user, slug)
     filterset = _filtered(request, access)
     page, query = paginate(request, filterset.qs, PAGE_SIZE)
     return render(
@@ -244,45 +268,31 @@ EXPORT_HEADER = [
 ]  # fmt: skip
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (text starting with = + - @)."""
-    text = str(value)
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
-def _export_row(r: Recommendation) -> list[str]:
-    event = r.report.event
+def _export_row(r: Recommendation) -> list[CellValue]:
+    event, published_at = r.report.event, r.report.published_at
     return [
-        _cell(r.text),
+        r.text,
         r.get_audience_display(),
-        _cell(event.title),
+        event.title,
         event.get_kind_display(),
-        f"{event.local_start:%Y-%m-%d}",
+        event.local_start.date(),
         r.report.author.organisation.short_name,
-        f"{timezone.localtime(r.report.published_at):%Y-%m-%d}" if r.report.published_at else "",
+        timezone.localtime(published_at).date() if published_at else None,
     ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 @login_required
 @require_GET
-def recommendation_export(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def recommendation_export(
+    request: AuthenticatedRequest, slug: str
+) -> HttpResponse | StreamingHttpResponse:
     """Exactly what the page shows with the same filters, every page of it, as CSV."""
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    access = access_project(request.user, slug)
     rows = _filtered(request, access).qs.iterator(chunk_size=500)
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # so that spreadsheet programs read the file as UTF-8
-        yield writer.writerow(EXPORT_HEADER)
-        for recommendation in rows:
-            yield writer.writerow(_export_row(recommendation))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    filename = f"{access.project.acronym}-recommendations-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return spreadsheet_response(
+        "csv",
+        filename=f"{access.project.acronym}-recommendations-{timezone.localdate():%Y-%m-%d}",
+        title="Recommendations",
+        header=EXPORT_HEADER,
+        rows=map(_export_row, rows),
+    )

@@ -180,3 +180,19 @@ def test_other_partner_cannot_write(client: Client, other_partner: Any, event: E
     assert client.get(url(event)).status_code == 403
     assert client.post(url(event), form_data([], summary="x")).status_code == 403
     assert not ConferenceReport.objects.exists()
+
+
+def test_a_stale_edit_keeps_the_input_over_their_version(
+    client: Client, partner: Any, event: Event
+) -> None:
+    report = make_report(event, summary="Theirs.")
+    report.save_edit(report.version)
+    client.force_login(partner)
+
+    response = client.post(url(event), form_data([], summary="Ours.", version=1))
+
+    assert response.status_code == 409
+    form = response.context["form"]
+    assert form["summary"].value() == "Ours."
+    assert form["version"].value() == str(report.version)
+    assert "Someone else changed this report" in response.content.decode()

@@ -71,3 +71,27 @@ def test_get_is_405(client: Client, partner: Any, event: Event) -> None:
     make_report(event)
     client.force_login(partner)
     assert client.get(url(event)).status_code == 405
+
+
+def test_a_refused_submit_offers_the_edit_form(client: Client, partner: Any, event: Event) -> None:
+    report = make_report(event, summary="")
+    client.force_login(partner)
+
+    html = client.post(url(event), {"version": report.version}).content.decode()
+
+    edit = reverse("reports:conference_report_edit", args=[event.project.slug, event.pk])
+    assert f'href="{edit}"' in html
+
+
+def test_a_stale_submit_is_409_and_changes_nothing(
+    client: Client, partner: Any, event: Event
+) -> None:
+    report = make_report(event)
+    report.save_edit(report.version)
+    client.force_login(partner)
+
+    response = client.post(url(event), {"version": 1})
+
+    assert response.status_code == 409
+    report.refresh_from_db()
+    assert report.status == ConferenceReport.Status.DRAFT

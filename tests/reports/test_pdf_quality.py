@@ -18,7 +18,7 @@ from pypdf.generic import DictionaryObject
 from accounts.models import User
 from projects.models import Project, WorkPackage
 from reports import rendering
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from tests.factories import make_deliverable, make_milestone, make_risk
 from tests.reports import ALL_SECTIONS, make_progress_report, make_reporting_period
 
@@ -43,7 +43,7 @@ def pdf(project: Project, work_package: WorkPackage, coordinator: User) -> PdfRe
     return render(report)
 
 
-def render(report: ProgressReport) -> PdfReader:
+def render(report: GeneratedReport) -> PdfReader:
     context = rendering.progress_report_context(report, NOW)
     content = rendering.render_pdf("reports/pdf/progress.html", context).content
     return PdfReader(io.BytesIO(content))

@@ -34,7 +34,7 @@ from projects.models import Deliverable, Project, RiskReview, WorkPackage
 from reports import rendering
 from reports.models import ConferenceReport, Recommendation
 from tests.factories import make_deliverable, make_milestone, make_risk
-from tests.reports import ALL_SECTIONS, make_progress_report, pdf_text
+from tests.reports import ALL_SECTIONS, make_conference_pdf, make_progress_report, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -225,8 +225,10 @@ def test_a_conference_report_with_markup_in_every_text_fetches_nothing_and_embed
     shown = _project_with_texts(project, work_package, coordinator, http_server.origin)
     event = Event.objects.select_related("project").get(project=project)
 
+    row = make_conference_pdf(event, coordinator)
+
     pdf = rendering.render_pdf(
-        "reports/pdf/conference.html", rendering.conference_report_context(event, timezone.now())
+        "reports/pdf/conference.html", rendering.conference_report_context(row, timezone.now())
     )
 
     _assert_safe(http_server, pdf.content)

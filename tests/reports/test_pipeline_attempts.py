@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from projects.models import Project
 from reports import workflows
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from reports.workflows import FAILED_TOO_MANY, FAILED_UNEXPECTED, render_report, retry_report
 from tests.reports import make_progress_report, pdf_text, report_files
 
@@ -39,17 +39,17 @@ def private_storage(settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def report(project: Project, coordinator: User) -> ProgressReport:
+def report(project: Project, coordinator: User) -> GeneratedReport:
     return make_progress_report(project, coordinator, sections=["summary"])
 
 
 def test_a_queued_report_is_claimed_rendered_and_stored(
-    report: ProgressReport, private_storage: Path
+    report: GeneratedReport, private_storage: Path
 ) -> None:
     assert render_report(report.pk, task_id="task-1") == "ready"
 
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.READY
+    assert report.status == GeneratedReport.Status.READY
     assert (report.attempts, report.task_id) == (1, "task-1")
     assert report.pages and report.size and report.render_seconds is not None
     assert report.data_as_of and report.started_at and report.finished_at
@@ -59,7 +59,7 @@ def test_a_queued_report_is_claimed_rendered_and_stored(
 
 
 def test_a_report_that_keeps_killing_its_worker_fails_after_three_attempts(
-    report: ProgressReport, private_storage: Path
+    report: GeneratedReport, private_storage: Path
 ) -> None:
     # Three deliveries of the same message, each claimed and then lost with its worker (the
     # redelivery of a message whose worker died carries the same task id).
@@ -70,8 +70,8 @@ def test_a_report_that_keeps_killing_its_worker_fails_after_three_attempts(
     assert render_report(report.pk, task_id="doomed") == "failed"
 
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.FAILED
-    assert report.error == FAILED_TOO_MANY.format(n=ProgressReport.MAX_ATTEMPTS)
+    assert report.status == GeneratedReport.Status.FAILED
+    assert report.error == FAILED_TOO_MANY.format(n=GeneratedReport.MAX_ATTEMPTS)
     assert report.error.startswith("The report could not be finished after 3 attempts")
     assert "Traceback" not in report.error and "Error" not in report.error
     assert report.finished_at is not None
@@ -80,7 +80,7 @@ def test_a_report_that_keeps_killing_its_worker_fails_after_three_attempts(
 
 
 def test_a_failed_report_retried_starts_its_attempts_over_and_is_made(
-    report: ProgressReport,
+    report: GeneratedReport,
     private_storage: Path,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
@@ -93,16 +93,16 @@ def test_a_failed_report_retried_starts_its_attempts_over_and_is_made(
         retry_report(report, now=timezone.now())
     assert len(callbacks) == 1
     report.refresh_from_db()
-    assert (report.status, report.attempts, report.error) == (ProgressReport.Status.QUEUED, 0, "")
+    assert (report.status, report.attempts, report.error) == (GeneratedReport.Status.QUEUED, 0, "")
 
     assert render_report(report.pk, task_id="retry-task") == "ready"
     report.refresh_from_db()
-    assert (report.status, report.attempts) == (ProgressReport.Status.READY, 1)
+    assert (report.status, report.attempts) == (GeneratedReport.Status.READY, 1)
     assert len(report_files(private_storage, report.project)) == 1
 
 
 def test_another_message_cannot_take_over_a_report_being_rendered(
-    report: ProgressReport,
+    report: GeneratedReport,
 ) -> None:
     assert report.claim(timezone.now(), task_id="first") == 1
 
@@ -111,11 +111,11 @@ def test_another_message_cannot_take_over_a_report_being_rendered(
 
     report.refresh_from_db()
     assert (report.status, report.attempts, report.task_id) == (
-        ProgressReport.Status.RENDERING, 1, "first",
+        GeneratedReport.Status.RENDERING, 1, "first",
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("status", [ProgressReport.Status.READY, ProgressReport.Status.FAILED])
+@pytest.mark.parametrize("status", [GeneratedReport.Status.READY, GeneratedReport.Status.FAILED])
 def test_a_finished_report_is_never_rendered_again(
     project: Project, coordinator: User, status: str
 ) -> None:
@@ -128,7 +128,7 @@ def test_a_finished_report_is_never_rendered_again(
     assert (report.status, report.attempts) == (status, 1)
 
 
-def test_a_deleted_report_is_gone(report: ProgressReport) -> None:
+def test_a_deleted_report_is_gone(report: GeneratedReport) -> None:
     pk = report.pk
     report.delete()
 
@@ -136,7 +136,7 @@ def test_a_deleted_report_is_gone(report: ProgressReport) -> None:
 
 
 def test_only_the_latest_claim_stores_its_pdf(
-    report: ProgressReport, private_storage: Path, monkeypatch: pytest.MonkeyPatch
+    report: GeneratedReport, private_storage: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A worker that was thought dead (its message redelivered and claimed again) finishes after
     all: its attempt number no longer matches, so it deletes its own file and stores nothing."""
@@ -145,7 +145,7 @@ def test_only_the_latest_claim_stores_its_pdf(
     def render_while_redelivered(*args: Any, **kwargs: Any) -> Any:
         pdf = real_render_pdf(*args, **kwargs)
         # Meanwhile the redelivered message (same id) claimed the report again: attempt 2.
-        assert ProgressReport.objects.get(pk=report.pk).claim(timezone.now(), task_id="t") == 2
+        assert GeneratedReport.objects.get(pk=report.pk).claim(timezone.now(), task_id="t") == 2
         return pdf
 
     monkeypatch.setattr(workflows.rendering, "render_pdf", render_while_redelivered)
@@ -153,17 +153,17 @@ def test_only_the_latest_claim_stores_its_pdf(
     assert render_report(report.pk, task_id="t") == "superseded"
 
     report.refresh_from_db()
-    assert (report.status, report.attempts) == (ProgressReport.Status.RENDERING, 2)
+    assert (report.status, report.attempts) == (GeneratedReport.Status.RENDERING, 2)
     assert not report.file
     assert report_files(private_storage, report.project) == []
 
 
-def test_a_new_render_replaces_the_old_file(report: ProgressReport, private_storage: Path) -> None:
+def test_a_new_render_replaces_the_old_file(report: GeneratedReport, private_storage: Path) -> None:
     render_report(report.pk, task_id="t1")
     report.refresh_from_db()
     old_name = report.file.name
     # Made again (an admin re-queued it by hand): the old PDF goes, the new one stays.
-    ProgressReport.objects.filter(pk=report.pk).update(status=ProgressReport.Status.QUEUED)
+    GeneratedReport.objects.filter(pk=report.pk).update(status=GeneratedReport.Status.QUEUED)
 
     assert render_report(report.pk, task_id="t2") == "ready"
 
@@ -174,16 +174,16 @@ def test_a_new_render_replaces_the_old_file(report: ProgressReport, private_stor
 
 
 def test_an_unexpected_error_fails_the_report_with_a_plain_reason_and_logs_the_details(
-    report: ProgressReport, caplog: pytest.LogCaptureFixture
+    report: GeneratedReport, caplog: pytest.LogCaptureFixture
 ) -> None:
     # Data the renderer cannot read (sections must be a list of names).
-    ProgressReport.objects.filter(pk=report.pk).update(sections=5)
+    GeneratedReport.objects.filter(pk=report.pk).update(sections=5)
 
     with caplog.at_level(logging.ERROR, logger="reports.workflows"):
         assert render_report(report.pk, task_id="t") == "failed"
 
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.FAILED
+    assert report.status == GeneratedReport.Status.FAILED
     assert report.error == FAILED_UNEXPECTED
     assert "Traceback" not in report.error and "TypeError" not in report.error
     # The admin gets the traceback, in the log.

@@ -29,7 +29,7 @@ import pytest
 
 from accounts.models import User
 from projects.models import Deliverable, Partner, Project
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from reports.tasks import render_report_task
 from reports.workflows import (
     FAILED_STUCK,
@@ -143,11 +143,11 @@ def add_deliverables(project: Project, lead: Partner, count: int) -> None:
     Deliverable.objects.bulk_create(rows)
 
 
-def status_of(report: ProgressReport) -> str:
-    return ProgressReport.objects.values_list("status", flat=True).get(pk=report.pk)
+def status_of(report: GeneratedReport) -> str:
+    return GeneratedReport.objects.values_list("status", flat=True).get(pk=report.pk)
 
 
-def wait_until_finished(report: ProgressReport, timeout: float = 60) -> ProgressReport:
+def wait_until_finished(report: GeneratedReport, timeout: float = 60) -> GeneratedReport:
     """The report once it is ready or failed, read again from the database."""
 
     def finished() -> bool:
@@ -158,7 +158,7 @@ def wait_until_finished(report: ProgressReport, timeout: float = 60) -> Progress
     return report
 
 
-def assert_one_file_matching(pipeline: Pipeline, report: ProgressReport) -> None:
+def assert_one_file_matching(pipeline: Pipeline, report: GeneratedReport) -> None:
     files = report_files(pipeline.media_root, report.project)
     assert [f.relative_to(pipeline.media_root).as_posix() for f in files] == [report.file.name]
     content = files[0].read_bytes()
@@ -180,16 +180,16 @@ def test_a_worker_killed_mid_render_is_replaced_and_the_report_is_made_once(
     )  # fmt: skip
 
     wait_for(
-        lambda: status_of(report) == ProgressReport.Status.RENDERING,
+        lambda: status_of(report) == GeneratedReport.Status.RENDERING,
         timeout=30, interval=0.02, what="the worker to claim the report",
     )  # fmt: skip
     time.sleep(0.5)  # into WeasyPrint's layout, which takes seconds for 400 rows
-    assert status_of(report) == ProgressReport.Status.RENDERING, "rendered before the kill"
+    assert status_of(report) == GeneratedReport.Status.RENDERING, "rendered before the kill"
     first_child = worker.kill_pool_child()
 
     report = wait_until_finished(report, timeout=90)
 
-    assert report.status == ProgressReport.Status.READY, report.error
+    assert report.status == GeneratedReport.Status.READY, report.error
     # Claimed twice: the killed attempt and the redelivered message, which took the claim over
     # because it carries the same task id.
     assert report.attempts == 2
@@ -228,20 +228,20 @@ def test_a_report_requested_while_the_broker_is_down_is_made_once_the_sweep_rese
     assert took < 15
     assert f"Could not reach the broker for report {report.pk}" in caplog.text
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.QUEUED
+    assert report.status == GeneratedReport.Status.QUEUED
 
     # The broker is back and a worker listens; the message was never sent, so nothing happens
     # until the sweep.
     configure_broker(celery_app, pipeline.redis_url)
     worker.wait_ready()
     time.sleep(1)
-    assert status_of(report) == ProgressReport.Status.QUEUED
+    assert status_of(report) == GeneratedReport.Status.QUEUED
 
     settings.REPORT_REQUEUE_AFTER = 0
     assert sweep_reports() == {"requeued": 1, "failed": 0}
 
     report = wait_until_finished(report)
-    assert report.status == ProgressReport.Status.READY, report.error
+    assert report.status == GeneratedReport.Status.READY, report.error
     assert report.attempts == 1
     assert_one_file_matching(pipeline, report)
     # The sweep moved queued_at on, so a second sweep right away does not send it again.
@@ -276,11 +276,11 @@ def test_the_same_message_delivered_twice_renders_once(
     )  # fmt: skip
     assert results == ["ready", "not claimed"]
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.READY
+    assert report.status == GeneratedReport.Status.READY
     assert report.attempts == 1
     assert report.task_id == task_id
     assert_one_file_matching(pipeline, report)
-    before = ProgressReport.objects.filter(pk=report.pk).values().get()
+    before = GeneratedReport.objects.filter(pk=report.pk).values().get()
 
     # A new message for a ready report (a stale sweep, a double click) does nothing either.
     later = render_report_task.apply_async(args=(report.pk,))
@@ -288,7 +288,7 @@ def test_the_same_message_delivered_twice_renders_once(
     assert wait_for(
         lambda: _task_results(worker, later.id), timeout=60, what="the later message"
     ) == ["not claimed"]
-    assert ProgressReport.objects.filter(pk=report.pk).values().get() == before
+    assert GeneratedReport.objects.filter(pk=report.pk).values().get() == before
     assert_one_file_matching(pipeline, report)
 
 
@@ -313,7 +313,7 @@ def test_a_render_past_the_soft_time_limit_fails_with_a_plain_reason(
     )  # fmt: skip
 
     report = wait_until_finished(report)
-    assert report.status == ProgressReport.Status.FAILED
+    assert report.status == GeneratedReport.Status.FAILED
     assert report.error == FAILED_TOO_LONG
     assert "Traceback" not in report.error and "SoftTimeLimitExceeded" not in report.error
     assert report.attempts == 1
@@ -352,7 +352,7 @@ def test_a_render_killed_at_the_hard_time_limit_is_failed_by_the_sweep(
     )  # fmt: skip
     time.sleep(1)  # time for a redelivery, if there were one
     report.refresh_from_db()
-    assert (report.status, report.attempts) == (ProgressReport.Status.RENDERING, 1)
+    assert (report.status, report.attempts) == (GeneratedReport.Status.RENDERING, 1)
     assert report.started_at is not None
     assert report_files(pipeline.media_root, project) == []
 
@@ -361,7 +361,7 @@ def test_a_render_killed_at_the_hard_time_limit_is_failed_by_the_sweep(
     assert sweep_reports(now=later) == {"requeued": 0, "failed": 1}
 
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.FAILED
+    assert report.status == GeneratedReport.Status.FAILED
     assert report.error == FAILED_STUCK
     assert report.attempts == 1
     assert worker.log().count("received") == 1, "the killed render was delivered again"

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from accounts.models import User
 from events.models import Attendance, Event
 from projects.models import Deliverable, Project, ReportingPeriod, Risk, RiskReview, WorkPackage
-from reports.models import ConferenceReport, ProgressReport, Recommendation
+from reports.models import ConferenceReport, GeneratedReport, Recommendation
 from tests.conftest import CeleryWorker
 from tests.factories import make_deliverable, make_milestone, make_risk, make_work_package
 from tests.reports import ALL_SECTIONS, make_reporting_period, pdf_text
@@ -148,10 +148,10 @@ def test_request_render_and_download_a_progress_report(
     # Every section, as the form offers them. The test's data is committed (transactional_db),
     # so the request's on-commit hook really sends the task to the broker.
     response = client.post(
-        reverse("reports:report_request", args=[project.slug]),
+        reverse("reports:progress_report_request", args=[project.slug]),
         {"period": period.pk, "sections": ALL_SECTIONS},
     )
-    report = ProgressReport.objects.get()
+    report = GeneratedReport.objects.get()
     assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
 
     # Poll the page's status fragment as htmx does, until it stops asking to be polled.
@@ -165,7 +165,7 @@ def test_request_render_and_download_a_progress_report(
 
     fragment = wait_for(fragment_when_finished, timeout=60, interval=0.2, what="the report")
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.READY, report.error
+    assert report.status == GeneratedReport.Status.READY, report.error
     assert "Ready" in fragment and "Download the PDF" in fragment
     assert seen[-1] == "Ready"
     assert report.attempts == 1

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from projects.models import Project
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from reports.workflows import FAILED_STUCK, sweep_reports
 from tests.reports import make_progress_report
 from tests.reports.workers import broker_at
@@ -47,14 +47,14 @@ def test_a_report_stuck_rendering_past_the_hard_limit_is_failed_in_plain_words(
     project: Project, coordinator: User
 ) -> None:
     stuck = make_progress_report(
-        project, coordinator, status=ProgressReport.Status.RENDERING, attempts=1,
+        project, coordinator, status=GeneratedReport.Status.RENDERING, attempts=1,
         task_id="lost", started_at=NOW - hard_limit() - dt.timedelta(seconds=61),
     )  # fmt: skip
 
     assert sweep_reports(now=NOW) == {"requeued": 0, "failed": 1}
 
     stuck.refresh_from_db()
-    assert stuck.status == ProgressReport.Status.FAILED
+    assert stuck.status == GeneratedReport.Status.FAILED
     assert stuck.error == FAILED_STUCK
     assert stuck.error.startswith("The report was still being made long after the time limit")
     assert "Traceback" not in stuck.error and "TimeLimitExceeded" not in stuck.error
@@ -66,14 +66,14 @@ def test_a_report_rendering_within_the_limit_is_left_alone(
 ) -> None:
     # Just inside the grace the sweep gives (the hard limit and a minute).
     busy = make_progress_report(
-        project, coordinator, status=ProgressReport.Status.RENDERING, attempts=1,
+        project, coordinator, status=GeneratedReport.Status.RENDERING, attempts=1,
         started_at=NOW - hard_limit() - dt.timedelta(seconds=59),
     )  # fmt: skip
 
     assert sweep_reports(now=NOW) == {"requeued": 0, "failed": 0}
 
     busy.refresh_from_db()
-    assert busy.status == ProgressReport.Status.RENDERING
+    assert busy.status == GeneratedReport.Status.RENDERING
     assert busy.error == ""
 
 
@@ -95,7 +95,7 @@ def test_a_report_left_queued_too_long_is_sent_again(
     assert f"report {fresh.pk};" not in caplog.text
     lost.refresh_from_db()
     fresh.refresh_from_db()
-    assert lost.status == fresh.status == ProgressReport.Status.QUEUED
+    assert lost.status == fresh.status == GeneratedReport.Status.QUEUED
     # queued_at moved on: the next sweep waits a full minute again before re-sending.
     assert lost.queued_at == NOW
     assert fresh.queued_at == NOW - dt.timedelta(seconds=30)
@@ -109,11 +109,11 @@ def test_a_report_left_queued_too_long_is_sent_again(
 def test_finished_reports_are_never_touched(project: Project, coordinator: User) -> None:
     long_ago = NOW - dt.timedelta(days=30)
     ready = make_progress_report(
-        project, coordinator, status=ProgressReport.Status.READY, queued_at=long_ago,
+        project, coordinator, status=GeneratedReport.Status.READY, queued_at=long_ago,
         started_at=long_ago, finished_at=long_ago, attempts=1,
     )  # fmt: skip
     failed = make_progress_report(
-        project, coordinator, status=ProgressReport.Status.FAILED, queued_at=long_ago,
+        project, coordinator, status=GeneratedReport.Status.FAILED, queued_at=long_ago,
         started_at=long_ago, finished_at=long_ago, attempts=1, error="Earlier reason.",
     )  # fmt: skip
 
@@ -126,7 +126,7 @@ def test_finished_reports_are_never_touched(project: Project, coordinator: User)
 
 def test_sweeping_twice_changes_nothing_more(project: Project, coordinator: User) -> None:
     make_progress_report(
-        project, coordinator, status=ProgressReport.Status.RENDERING, attempts=1,
+        project, coordinator, status=GeneratedReport.Status.RENDERING, attempts=1,
         started_at=NOW - dt.timedelta(hours=2),
     )  # fmt: skip
 
@@ -136,13 +136,13 @@ def test_sweeping_twice_changes_nothing_more(project: Project, coordinator: User
 
 def test_the_sweep_runs_on_the_clock_by_default(project: Project, coordinator: User) -> None:
     stuck = make_progress_report(
-        project, coordinator, status=ProgressReport.Status.RENDERING, attempts=1,
+        project, coordinator, status=GeneratedReport.Status.RENDERING, attempts=1,
         started_at=timezone.now() - dt.timedelta(hours=2),
     )  # fmt: skip
 
     assert sweep_reports() == {"requeued": 0, "failed": 1}
     stuck.refresh_from_db()
-    assert stuck.status == ProgressReport.Status.FAILED
+    assert stuck.status == GeneratedReport.Status.FAILED
 
 
 def test_the_beat_schedule_runs_the_sweep_every_half_minute() -> None:

@@ -23,7 +23,7 @@ from projects.models import (
     WorkPackage,
 )
 from reports import rendering
-from reports.models import ConferenceReport, ProgressReport, Recommendation
+from reports.models import ConferenceReport, GeneratedReport, Recommendation
 from tests.factories import make_deliverable, make_milestone, make_risk, make_work_package
 from tests.reports import ALL_SECTIONS, make_progress_report, make_reporting_period
 
@@ -39,7 +39,7 @@ def utc(year: int, month: int, day: int, hour: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def report(project: Project, coordinator: User) -> ProgressReport:
+def report(project: Project, coordinator: User) -> GeneratedReport:
     period = make_reporting_period(project, number=1, start_month=1, end_month=9)
     return make_progress_report(
         project, coordinator, period=period, start_date=period.start_date,
@@ -48,7 +48,7 @@ def report(project: Project, coordinator: User) -> ProgressReport:
 
 
 def test_deliverables_due_in_the_period_are_on_time_late_or_pending_as_of_now(
-    report: ProgressReport, work_package: WorkPackage, coordinator: User
+    report: GeneratedReport, work_package: WorkPackage, coordinator: User
 ) -> None:
     d11 = make_deliverable(
         work_package, number="D1.1", due_month=3, status=Deliverable.Status.SUBMITTED,
@@ -84,7 +84,7 @@ def test_deliverables_due_in_the_period_are_on_time_late_or_pending_as_of_now(
     assert [d.number for d in gaps["submitted_without_file"]] == ["D1.2", "D1.5"]
     # The work package's table lists all its deliverables, the period's and the others.
     (row,) = context["work_packages"]
-    assert [d.number for d in row["deliverables"]] == [
+    assert [d.number for d in row.deliverables] == [
         "D1.1",
         "D1.2",
         "D1.3",
@@ -92,11 +92,11 @@ def test_deliverables_due_in_the_period_are_on_time_late_or_pending_as_of_now(
         "D1.5",
         "D1.6",
     ]
-    assert row["progress"] == 50  # D1.1, D1.2, D1.5 of 6 are submitted or approved
+    assert row.progress == 50  # D1.1, D1.2, D1.5 of 6 are submitted or approved
 
 
 def test_milestones_count_as_achieved_only_by_the_report_date(
-    report: ProgressReport, project: Project, work_package: WorkPackage
+    report: GeneratedReport, project: Project, work_package: WorkPackage
 ) -> None:
     make_milestone(
         project, number="MS1", due_month=6, achieved_date=dt.date(2023, 3, 20),
@@ -114,7 +114,7 @@ def test_milestones_count_as_achieved_only_by_the_report_date(
 
 
 def test_risks_give_the_matrix_the_levels_and_the_latest_review(
-    report: ProgressReport, project: Project, coordinator: User
+    report: GeneratedReport, project: Project, coordinator: User
 ) -> None:
     owner = project.partners.get(number=1)
     r1 = make_risk(project, owner=owner, title="Buyers stay away", likelihood=3, impact=3)
@@ -133,17 +133,17 @@ def test_risks_give_the_matrix_the_levels_and_the_latest_review(
 
     context = rendering.progress_report_context(report, NOW)
 
-    counts = [[cell["count"] for cell in row["cells"]] for row in context["matrix"]]
-    assert [row["likelihood"] for row in context["matrix"]] == ["High", "Medium", "Low"]
+    counts = [[cell.count for cell in row] for row in context["matrix"]]
+    assert [row[0].likelihood.label for row in context["matrix"]] == ["High", "Medium", "Low"]
     assert counts == [[0, 0, 1], [0, 1, 0], [0, 1, 0]]
-    assert [[cell["level"] for cell in row["cells"]] for row in context["matrix"]] == [
+    assert [[cell.level for cell in row] for row in context["matrix"]] == [
         ["medium", "high", "high"],
         ["low", "medium", "high"],
         ["low", "low", "medium"],
     ]
     by_level = context["summary"]["risks_by_level"]
     assert (by_level["high"], by_level["medium"], by_level["low"]) == (1, 1, 1)
-    latest = {r.title: r.latest_review for r in context["risks"]}
+    latest = {row.risk.title: row.latest_review for row in context["risks"]}
     assert latest["Buyers stay away"].note == "Invitations sent."
     assert latest["Late translations"] is None
     assert [r.title for r in context["gaps"]["risks_not_reviewed"]] == [
@@ -153,7 +153,7 @@ def test_risks_give_the_matrix_the_levels_and_the_latest_review(
 
 
 def test_participants_are_summed_over_the_events_held_in_the_period(
-    report: ProgressReport, project: Project
+    report: GeneratedReport, project: Project
 ) -> None:
     organiser = project.partners.get(number=2)
 
@@ -193,7 +193,7 @@ def test_participants_are_summed_over_the_events_held_in_the_period(
         "procurement experts": 25,
         "other": 0,
     }
-    assert [e.title for e in context["events"]] == [
+    assert [row.event.title for row in context["events"]] == [
         "Valencia", "Webinar", "Held, not counted yet", "Cancelled",
     ]  # fmt: skip
     assert [e.title for e in context["gaps"]["events_without_attendance"]] == [
@@ -208,7 +208,7 @@ def _annex(context: dict[str, Any]) -> str:
     return html[html.index('id="gaps"') :]
 
 
-def test_an_empty_project_has_no_gaps(report: ProgressReport) -> None:
+def test_an_empty_project_has_no_gaps(report: GeneratedReport) -> None:
     context = rendering.progress_report_context(report, NOW)
 
     assert context["gap_count"] == 0
@@ -218,7 +218,7 @@ def test_an_empty_project_has_no_gaps(report: ProgressReport) -> None:
 
 
 def test_the_annex_counts_and_lists_the_gaps(
-    report: ProgressReport, project: Project, work_package: WorkPackage
+    report: GeneratedReport, project: Project, work_package: WorkPackage
 ) -> None:
     make_deliverable(work_package, number="D1.1", title="Handbook", due_month=3)  # overdue
     make_risk(project, owner=work_package.lead, title="Never looked at")
@@ -281,7 +281,7 @@ def _queries_to_build_and_render(report_id: int) -> int:
     """Queries of everything a render does before WeasyPrint: the context and the template
     (WeasyPrint itself never touches the database)."""
     with CaptureQueriesContext(connection) as queries:
-        report = ProgressReport.objects.select_related("project", "event", "period").get(
+        report = GeneratedReport.objects.select_related("project", "event", "period").get(
             pk=report_id
         )
         context = rendering.progress_report_context(report, NOW)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from projects.models import Project
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from tests.reports import make_progress_report, make_ready_report
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def private_storage(settings: Any, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def url(report: ProgressReport) -> str:
+def url(report: GeneratedReport) -> str:
     return reverse("reports:report_delete", args=[report.project.slug, report.pk])
 
 
@@ -49,7 +49,7 @@ def test_get_asks_for_confirmation_and_deletes_nothing(
     assert '<form method="post"' in html
     assert ">Delete the report</button>" in html
     assert f'href="{report.get_absolute_url()}"' in html  # "Keep it"
-    assert ProgressReport.objects.filter(pk=report.pk).exists()
+    assert GeneratedReport.objects.filter(pk=report.pk).exists()
     assert (private_storage / str(report.file.name)).is_file()
 
 
@@ -66,20 +66,20 @@ def test_post_deletes_the_row_and_its_file(
     list_url = reverse("reports:report_list", args=[project.slug])
     assert response.redirect_chain == [(list_url, 302)]
     assert "The report was deleted." in response.content.decode()
-    assert not ProgressReport.objects.filter(pk=report.pk).exists()
+    assert not GeneratedReport.objects.filter(pk=report.pk).exists()
     assert not stored.exists()
 
 
 def test_a_report_without_a_file_is_deleted_too(
     client: Client, coordinator: User, project: Project
 ) -> None:
-    report = make_progress_report(project, coordinator, status=ProgressReport.Status.FAILED)
+    report = make_progress_report(project, coordinator, status=GeneratedReport.Status.FAILED)
     client.force_login(coordinator)
 
     response = client.post(url(report))
 
     assert response.status_code == 302
-    assert not ProgressReport.objects.filter(pk=report.pk).exists()
+    assert not GeneratedReport.objects.filter(pk=report.pk).exists()
 
 
 @pytest.mark.parametrize("who", ["partner", "other_partner", "observer"])
@@ -99,7 +99,7 @@ def test_only_the_coordinator_may_delete(
     response = getattr(client, method)(url(report))
 
     assert response.status_code == 403
-    assert ProgressReport.objects.filter(pk=report.pk).exists()
+    assert GeneratedReport.objects.filter(pk=report.pk).exists()
     assert (private_storage / str(report.file.name)).is_file()
 
 
@@ -111,7 +111,7 @@ def test_outsider_gets_404(
 
     assert client.get(url(report)).status_code == 404
     assert client.post(url(report)).status_code == 404
-    assert ProgressReport.objects.filter(pk=report.pk).exists()
+    assert GeneratedReport.objects.filter(pk=report.pk).exists()
 
 
 def test_anonymous_is_sent_to_login(client: Client, coordinator: User, project: Project) -> None:
@@ -121,7 +121,7 @@ def test_anonymous_is_sent_to_login(client: Client, coordinator: User, project: 
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
-    assert ProgressReport.objects.filter(pk=report.pk).exists()
+    assert GeneratedReport.objects.filter(pk=report.pk).exists()
 
 
 def test_other_methods_are_not_allowed(client: Client, coordinator: User, project: Project) -> None:
@@ -130,4 +130,4 @@ def test_other_methods_are_not_allowed(client: Client, coordinator: User, projec
 
     assert client.delete(url(report)).status_code == 405
     assert client.put(url(report)).status_code == 405
-    assert ProgressReport.objects.filter(pk=report.pk).exists()
+    assert GeneratedReport.objects.filter(pk=report.pk).exists()

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from projects.models import Project
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from reports.workflows import FAILED_TOO_MANY
 from tests.factories import make_membership, make_partner, make_project, make_user
 from tests.reports import make_progress_report, make_reporting_period
@@ -25,7 +25,7 @@ HTMX = {"HX-Request": "true"}
 POLLING = 'hx-trigger="every 2s"'
 
 
-def url(report: ProgressReport) -> str:
+def url(report: GeneratedReport) -> str:
     return reverse("reports:report_detail", args=[report.project.slug, report.pk])
 
 
@@ -61,8 +61,8 @@ def test_the_reporting_period_is_named(client: Client, coordinator: User, projec
 @pytest.mark.parametrize(
     ("status", "badge"),
     [
-        (ProgressReport.Status.QUEUED, '<span class="badge">Queued</span>'),
-        (ProgressReport.Status.RENDERING, '<span class="badge badge-medium">Being made</span>'),
+        (GeneratedReport.Status.QUEUED, '<span class="badge">Queued</span>'),
+        (GeneratedReport.Status.RENDERING, '<span class="badge badge-medium">Being made</span>'),
     ],
 )
 def test_the_htmx_partial_keeps_polling_while_the_report_is_being_made(
@@ -87,7 +87,7 @@ def test_the_partial_of_a_ready_report_stops_polling_and_links_the_download(
     client: Client, coordinator: User, project: Project
 ) -> None:
     report = make_progress_report(
-        project, coordinator, status=ProgressReport.Status.READY, file="reports/1/x.pdf",
+        project, coordinator, status=GeneratedReport.Status.READY, file="reports/1/x.pdf",
         pages=12, size=345_678, render_seconds=2.46, attempts=1,
         data_as_of=dt.datetime(2023, 7, 3, 9, 30, tzinfo=dt.UTC),
     )  # fmt: skip
@@ -108,9 +108,9 @@ def test_the_partial_of_a_ready_report_stops_polling_and_links_the_download(
 def test_a_failed_report_shows_the_plain_reason_and_a_retry_button(
     client: Client, coordinator: User, project: Project
 ) -> None:
-    reason = FAILED_TOO_MANY.format(n=ProgressReport.MAX_ATTEMPTS)
+    reason = FAILED_TOO_MANY.format(n=GeneratedReport.MAX_ATTEMPTS)
     report = make_progress_report(
-        project, coordinator, status=ProgressReport.Status.FAILED, error=reason, attempts=4
+        project, coordinator, status=GeneratedReport.Status.FAILED, error=reason, attempts=4
     )
     client.force_login(coordinator)
 
@@ -128,7 +128,7 @@ def test_a_failed_report_shows_the_plain_reason_and_a_retry_button(
 def test_a_failed_report_without_a_reason_still_says_something(
     client: Client, coordinator: User, project: Project
 ) -> None:
-    report = make_progress_report(project, coordinator, status=ProgressReport.Status.FAILED)
+    report = make_progress_report(project, coordinator, status=GeneratedReport.Status.FAILED)
     client.force_login(coordinator)
 
     html = client.get(url(report)).content.decode()
@@ -140,7 +140,7 @@ def test_the_full_page_and_the_partial_render_the_same_status_markup(
     client: Client, coordinator: User, project: Project
 ) -> None:
     report = make_progress_report(
-        project, coordinator, status=ProgressReport.Status.RENDERING, attempts=2,
+        project, coordinator, status=GeneratedReport.Status.RENDERING, attempts=2,
         started_at=timezone.now(),
     )  # fmt: skip
     client.force_login(coordinator)
@@ -155,7 +155,7 @@ def test_the_full_page_and_the_partial_render_the_same_status_markup(
 def test_observer_sees_the_report_but_no_retry_or_delete(
     client: Client, coordinator: User, observer: User, project: Project
 ) -> None:
-    report = make_progress_report(project, coordinator, status=ProgressReport.Status.FAILED)
+    report = make_progress_report(project, coordinator, status=GeneratedReport.Status.FAILED)
     client.force_login(observer)
 
     response = client.get(url(report))
@@ -221,7 +221,7 @@ def test_post_is_not_allowed(client: Client, coordinator: User, project: Project
 def test_a_poll_that_finds_the_same_state_gets_204_and_nothing_to_swap(
     client: Client, coordinator: User, project: Project
 ) -> None:
-    report = make_progress_report(project, coordinator, status=ProgressReport.Status.RENDERING)
+    report = make_progress_report(project, coordinator, status=GeneratedReport.Status.RENDERING)
     client.force_login(coordinator)
 
     unchanged = client.get(url(report), {"status": "rendering"}, headers=HTMX)

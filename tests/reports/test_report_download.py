@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from projects.models import Project
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from tests.reports import TINY_PDF, make_progress_report, make_ready_report
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def private_storage(settings: Any, tmp_path: Path) -> Path:
     return tmp_path
 
 
-def url(report: ProgressReport) -> str:
+def url(report: GeneratedReport) -> str:
     return reverse("reports:report_download", args=[report.project.slug, report.pk])
 
 
@@ -58,7 +58,11 @@ def test_every_member_and_observer_downloads_the_pdf(
 
 @pytest.mark.parametrize(
     "status",
-    [ProgressReport.Status.QUEUED, ProgressReport.Status.RENDERING, ProgressReport.Status.FAILED],
+    [
+        GeneratedReport.Status.QUEUED,
+        GeneratedReport.Status.RENDERING,
+        GeneratedReport.Status.FAILED,
+    ],
 )
 def test_a_report_that_is_not_ready_is_404(
     client: Client, coordinator: User, project: Project, status: str
@@ -75,7 +79,7 @@ def test_a_report_being_made_again_is_404_even_with_its_old_file(
     """A retried report keeps its old file name until the new render replaces it: the old PDF
     is not handed out as if it were the new one."""
     report = make_ready_report(project, coordinator)
-    ProgressReport.objects.filter(pk=report.pk).update(status=ProgressReport.Status.RENDERING)
+    GeneratedReport.objects.filter(pk=report.pk).update(status=GeneratedReport.Status.RENDERING)
     client.force_login(coordinator)
 
     assert client.get(url(report)).status_code == 404
@@ -84,7 +88,7 @@ def test_a_report_being_made_again_is_404_even_with_its_old_file(
 def test_a_ready_row_without_a_file_is_404(
     client: Client, coordinator: User, project: Project
 ) -> None:
-    report = make_progress_report(project, coordinator, status=ProgressReport.Status.READY)
+    report = make_progress_report(project, coordinator, status=GeneratedReport.Status.READY)
     client.force_login(coordinator)
 
     assert client.get(url(report)).status_code == 404

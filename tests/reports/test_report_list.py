@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from projects.models import Project
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from tests.factories import make_membership, make_partner, make_project, make_user
 from tests.reports import make_progress_report, make_reporting_period
 
@@ -29,13 +29,13 @@ def test_coordinator_sees_the_request_form_and_earlier_reports(
 ) -> None:
     period = make_reporting_period(project, number=1, start_month=1, end_month=9)
     ready = make_progress_report(
-        project, coordinator, period=period, status=ProgressReport.Status.READY,
+        project, coordinator, period=period, status=GeneratedReport.Status.READY,
         pages=14, size=2_500_000, render_seconds=3.21,
         queued_at=dt.datetime(2023, 7, 3, 8, 0, tzinfo=dt.UTC),
     )  # fmt: skip
     failed = make_progress_report(
         project, coordinator, start_date=dt.date(2023, 1, 1), end_date=dt.date(2023, 3, 31),
-        status=ProgressReport.Status.FAILED,
+        status=GeneratedReport.Status.FAILED,
         queued_at=dt.datetime(2023, 7, 4, 8, 0, tzinfo=dt.UTC),
     )  # fmt: skip
     client.force_login(coordinator)
@@ -44,10 +44,10 @@ def test_coordinator_sees_the_request_form_and_earlier_reports(
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'action="{reverse("reports:report_request", args=[project.slug])}"' in html
+    assert f'action="{reverse("reports:progress_report_request", args=[project.slug])}"' in html
     # The latest period that has begun is offered first (the project ended: RP1 is the last).
     assert f'<option value="{period.pk}" selected>RP1 (M1-M9)</option>' in html
-    for key, _ in ProgressReport.SECTIONS:
+    for key, _ in GeneratedReport.SECTIONS:
         assert f'value="{key}"' in html
     # Newest first.
     assert [r.pk for r in response.context["page_obj"]] == [failed.pk, ready.pk]
@@ -136,7 +136,7 @@ def test_query_count_is_the_same_for_5_and_50_reports(
     period = make_reporting_period(project, number=1)
 
     def add_reports(total: int) -> None:
-        for n in range(ProgressReport.objects.count(), total):
+        for n in range(GeneratedReport.objects.count(), total):
             make_progress_report(project, coordinator, period=period if n % 2 else None)
 
     client.force_login(coordinator)

@@ -12,21 +12,21 @@ from django.utils import timezone
 
 from accounts.models import User
 from projects.models import Project
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from reports.workflows import FAILED_UNEXPECTED
 from tests.reports import make_progress_report
 
 pytestmark = pytest.mark.django_db
 
 
-def url(report: ProgressReport) -> str:
+def url(report: GeneratedReport) -> str:
     return reverse("reports:report_retry", args=[report.project.slug, report.pk])
 
 
-def failed_report(project: Project, requested_by: User) -> ProgressReport:
+def failed_report(project: Project, requested_by: User) -> GeneratedReport:
     now = timezone.now()
     return make_progress_report(
-        project, requested_by, status=ProgressReport.Status.FAILED, attempts=2,
+        project, requested_by, status=GeneratedReport.Status.FAILED, attempts=2,
         error=FAILED_UNEXPECTED, started_at=now, finished_at=now, task_id="old-task",
     )  # fmt: skip
 
@@ -47,7 +47,7 @@ def test_coordinator_retries_a_failed_report(
     assert response.redirect_chain == [(report.get_absolute_url(), 302)]
     assert "The report is queued again." in response.content.decode()
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.QUEUED
+    assert report.status == GeneratedReport.Status.QUEUED
     assert report.attempts == 0
     assert report.error == ""
     assert report.started_at is None and report.finished_at is None
@@ -57,7 +57,7 @@ def test_coordinator_retries_a_failed_report(
 
 @pytest.mark.parametrize(
     "status",
-    [ProgressReport.Status.QUEUED, ProgressReport.Status.RENDERING, ProgressReport.Status.READY],
+    [GeneratedReport.Status.QUEUED, GeneratedReport.Status.RENDERING, GeneratedReport.Status.READY],
 )
 def test_only_a_failed_report_can_be_retried(
     client: Client,
@@ -95,7 +95,7 @@ def test_members_who_did_not_request_it_may_not_retry(
 
     assert response.status_code == 403
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.FAILED
+    assert report.status == GeneratedReport.Status.FAILED
 
 
 def test_outsider_gets_404(
@@ -106,7 +106,7 @@ def test_outsider_gets_404(
 
     assert client.post(url(report)).status_code == 404
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.FAILED
+    assert report.status == GeneratedReport.Status.FAILED
 
 
 def test_anonymous_is_sent_to_login(client: Client, coordinator: User, project: Project) -> None:
@@ -124,4 +124,4 @@ def test_get_is_not_allowed(client: Client, coordinator: User, project: Project)
 
     assert client.get(url(report)).status_code == 405
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.FAILED
+    assert report.status == GeneratedReport.Status.FAILED

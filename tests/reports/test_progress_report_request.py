@@ -1,5 +1,5 @@
-"""reports:report_request: the coordinator asks for a progress report; the row is created queued
-and the task is sent once the transaction commits.
+"""reports:progress_report_request: the coordinator asks for a progress report; the row is
+created queued and the task is sent once the transaction commits.
 
 No rendering here: the on-commit callbacks are captured and not run, so nothing reaches the
 broker (or, without REDIS_URL, the eager in-process task). The pipeline has its own tests.
@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from projects.models import Project
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from tests.factories import make_project
 from tests.reports import ALL_SECTIONS, make_reporting_period
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(project: Project) -> str:
-    return reverse("reports:report_request", args=[project.slug])
+    return reverse("reports:progress_report_request", args=[project.slug])
 
 
 def test_coordinator_requests_a_report_for_a_period(
@@ -41,11 +41,11 @@ def test_coordinator_requests_a_report_for_a_period(
             url(project), {"period": period.pk, "sections": ["summary", "risks"]}
         )
 
-    report = ProgressReport.objects.get()
+    report = GeneratedReport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == report.get_absolute_url()
-    assert report.status == ProgressReport.Status.QUEUED
-    assert report.kind == ProgressReport.Kind.PROGRESS
+    assert report.status == GeneratedReport.Status.QUEUED
+    assert report.kind == GeneratedReport.Kind.PROGRESS
     assert report.project == project
     assert report.period == period
     assert (report.start_date, report.end_date) == (dt.date(2022, 10, 1), dt.date(2023, 6, 30))
@@ -71,7 +71,7 @@ def test_coordinator_requests_a_report_for_a_date_range(
             {"start_date": "2023-01-01", "end_date": "2023-03-31", "sections": ALL_SECTIONS},
         )
 
-    report = ProgressReport.objects.get()
+    report = GeneratedReport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == report.get_absolute_url()
     assert report.period is None
@@ -151,7 +151,7 @@ def test_bad_input_is_refused_with_422_and_nothing_is_saved(
 
     assert response.status_code == 422
     assert message in response.content.decode()
-    assert ProgressReport.objects.count() == 0
+    assert GeneratedReport.objects.count() == 0
     assert callbacks == []
 
 
@@ -170,7 +170,7 @@ def test_a_period_of_another_project_is_refused(
 
     assert response.status_code == 422
     assert "Select a valid choice." in response.content.decode()
-    assert ProgressReport.objects.count() == 0
+    assert GeneratedReport.objects.count() == 0
     assert callbacks == []
 
 
@@ -191,7 +191,7 @@ def test_only_the_coordinator_may_request(
         )
 
     assert response.status_code == 403
-    assert ProgressReport.objects.count() == 0
+    assert GeneratedReport.objects.count() == 0
     assert callbacks == []
 
 
@@ -204,7 +204,7 @@ def test_outsider_gets_404(client: Client, outsider: User, project: Project) -> 
     )
 
     assert response.status_code == 404
-    assert ProgressReport.objects.count() == 0
+    assert GeneratedReport.objects.count() == 0
 
 
 def test_anonymous_is_sent_to_login(client: Client, project: Project) -> None:
@@ -215,7 +215,7 @@ def test_anonymous_is_sent_to_login(client: Client, project: Project) -> None:
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
-    assert ProgressReport.objects.count() == 0
+    assert GeneratedReport.objects.count() == 0
 
 
 def test_get_is_not_allowed(client: Client, coordinator: User, project: Project) -> None:

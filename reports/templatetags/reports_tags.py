@@ -1,0 +1,62 @@
+"""The reports app's presence on other apps' pages: the conference report on its event's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from events.models import Attendance, Event
+from projects.permissions import Access
+from reports.forms import SendBackForm
+from reports.models import ConferenceReport, GeneratedReport
+from reports.permissions import (
+    can_edit_report,
+    can_publish,
+    can_request_conference_pdf,
+    can_send_back,
+    can_submit,
+    can_write_report,
+)
+
+register = template.Library()
+
+
+@register.inclusion_tag("reports/conference_report_section.html")
+def conference_report_section(
+    access: Access, event: Event, attendance: Attendance | None
+) -> dict[str, Any]:
+    """The report on `event` as `access` may read it (ConferenceReportQuerySet.visible_to), with
+    what they may do with it. Three queries at most, however long the report."""
+    report = (
+        ConferenceReport.objects.visible_to(access)
+        .filter(event=event)
+        .select_related("author__organisation")
+        .first()
+    )
+    context: dict[str, Any] = {
+        "project": access.project,
+        "event": event,
+        "attendance": attendance,
+        "report": report,
+        "can_write": can_write_report(access, event),
+    }
+    if report is None:
+        return context
+    report.event = event
+    # A PDF is made of a published report only, once for its version.
+    pdf = (
+        GeneratedReport.objects.of_conference_report(report).reusable().first()
+        if report.is_published
+        else None
+    )
+    return context | {
+        "recommendations": list(report.recommendations.all()),
+        "pdf": pdf,
+        "can_edit": can_edit_report(access, report),
+        "can_submit": can_submit(access, report),
+        "can_publish": can_publish(access, report),
+        "can_send_back": can_send_back(access, report),
+        "can_request_pdf": can_request_conference_pdf(access, report),
+        "send_back_form": SendBackForm(initial={"version": report.version}),
+    }
