@@ -1,3 +1,6 @@
+from typing import cast
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
@@ -37,10 +40,12 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
-    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_model(
+        self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool
+    ) -> None:
         super().save_model(request, obj, form, change)
         if not change and form.cleaned_data.get("send_invitation"):
-            invite_user(obj, invited_by=request.user)  # type: ignore[arg-type]
+            invite_user(obj, invited_by=cast(User, request.user))
             self.message_user(
                 request,
                 _("Invitation emailed to %(email)s.") % {"email": obj.email},
@@ -51,7 +56,7 @@ class UserAdmin(BaseUserAdmin):
     def send_invitation(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         active = queryset.filter(is_active=True)
         for user in active:
-            invite_user(user, invited_by=request.user)  # type: ignore[arg-type]
+            invite_user(user, invited_by=cast(User, request.user))  # the admin is signed in
         invited = active.count()
         self.message_user(
             request,

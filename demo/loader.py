@@ -35,7 +35,7 @@ from demo.story import (
     read_story,
 )
 from events.models import AgendaItem, Attendance, Event, Material, Outcome
-from projects.history import record_history
+from projects.history import record_history, record_user
 from projects.models import (
     Deliverable,
     Level,
@@ -175,7 +175,7 @@ def _stamp(obj: models.Model, when: dt.datetime, by: User, reason: str = "") -> 
     """Make the next history record of `obj` say when, by whom and why (django-simple-history
     reads these attributes; a workflow method that saves gives its own reason)."""
     setattr(obj, "_history_date", when)  # noqa: B010 (not declared attributes)
-    setattr(obj, "_history_user", by)  # noqa: B010
+    record_user(obj, by)
     record_history(obj, reason)
 
 

@@ -2,7 +2,9 @@
 
 Files are not uploaded here: materials' files go through the event page, where projects.files
 checks them; the admin shows them and can remove them. Choices of partners and work packages are
-limited to the event's project, and every changelist selects its related rows up front.
+limited to the event's project, and every changelist selects its related rows up front. Events
+and their attendance are saved through the versioned-edit door, as on the platform (see
+projects/admin.py).
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils import timezone
 
+from events.forms import ChecksTheTime
 from events.models import AgendaItem, Attendance, CalendarFeed, Event, Material, Outcome
+from projects.admin import (
+    InlineBase,
+    VersionedAdmin,
+    VersionedAdminForm,
+    VersionedInlineForm,
+    VersionedInlineFormSet,
+)
 from projects.models import Partner, WorkPackage
 
 
@@ -28,7 +38,7 @@ def _event_project_id(request: HttpRequest) -> int | None:
     return Event.objects.filter(pk=object_id).values_list("project_id", flat=True).first()
 
 
-class EventPartnerChoices:
+class EventPartnerChoices(InlineBase):
     """Partner and work package fields of an event's inlines list that project's only."""
 
     def formfield_for_foreignkey(
@@ -42,7 +52,7 @@ class EventPartnerChoices:
                 )
             elif project_id is not None:
                 kwargs["queryset"] = WorkPackage.objects.filter(project_id=project_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -74,22 +84,36 @@ class OutcomeInline(EventPartnerChoices, admin.TabularInline):
         return super().get_queryset(request).select_related("owner__organisation")
 
 
+class AttendanceInlineForm(ChecksTheTime, VersionedInlineForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, now=timezone.now(), **kwargs)  # the request is the edge
+
+
 class AttendanceInline(admin.StackedInline):
     model = Attendance
+    form = AttendanceInlineForm
+    formset = VersionedInlineFormSet
     fields = (
         ("total", "in_person", "online"),
         tuple(Attendance.STAKEHOLDER_FIELDS),
         tuple(Attendance.GENDER_FIELDS),
         "by_country",
         "recorded_by",
+        "version",
     )
     readonly_fields = ("recorded_by",)
     extra = 0
     max_num = 1
 
 
+class EventAdminForm(ChecksTheTime, VersionedAdminForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, now=timezone.now(), **kwargs)  # the request is the edge
+
+
 @admin.register(Event)
-class EventAdmin(EventPartnerChoices, SimpleHistoryAdmin):
+class EventAdmin(EventPartnerChoices, VersionedAdmin):
+    form = EventAdminForm
     list_display = ("title", "project", "kind", "starts_at", "city", "organiser", "status")
     list_filter = ("kind", "status", "format", "project")
     search_fields = ("title", "city", "venue")
@@ -128,6 +152,7 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke (the old address stops working)")
     def revoke(self, request: HttpRequest, queryset: QuerySet[CalendarFeed]) -> None:
+        now = timezone.now()
         for feed in queryset:
-            feed.revoke()
+            feed.revoke(now=now)
         messages.success(request, f"{queryset.count()} calendar address(es) replaced.")

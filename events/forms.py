@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -25,11 +25,34 @@ from events.models import (
     localize,
     time_zone_choices,
 )
-from projects.forms.versioned import VersionField
+from projects.forms.versioned import VersionedModelForm
 from projects.models import Partner, WorkPackage
-from projects.permissions import Access
+from projects.permissions import Access, can_name_any_partner
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class _CleanAt(Protocol):
+    def clean_at(self, now: dt.datetime) -> None: ...
+
+
+class ChecksTheTime(forms.ModelForm):
+    """A ModelForm of a model with a rule that depends on the time (`clean_at(now)`, e.g. an
+    event is held only once it has started). The model's clean() reads no clock: this form
+    checks the rule as of `now`, which the view read, once the instance holds the input."""
+
+    def __init__(self, *args: Any, now: dt.datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now
+
+    def full_clean(self) -> None:
+        super().full_clean()  # ends with the model's own clean(), on the instance
+        if not hasattr(self, "cleaned_data"):
+            return  # an unbound form is not validated
+        try:
+            cast(_CleanAt, self.instance).clean_at(self.now)
+        except ValidationError as error:
+            self.add_error(None, error)
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -41,7 +64,7 @@ class LocalDateTimeField(forms.DateTimeField):
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
 
-    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> dt.datetime | None:
         if value in self.empty_values:
             return None
         if isinstance(value, dt.datetime):
@@ -68,9 +91,11 @@ def _localize_fields(form: forms.BaseForm, names: tuple[str, ...], zone: zoneinf
                 form.add_error(name, str(error))
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ChecksTheTime, VersionedModelForm):
     """Create or edit an event. The coordinator may name any partner as organiser; a partner
     records events of their own organisation only."""
+
+    instance: Event
 
     starts_at = LocalDateTimeField(label="Starts", help_text="Local time at the event.")
     ends_at = LocalDateTimeField(label="Ends", help_text="Local time at the event.")
@@ -79,7 +104,6 @@ class EventForm(forms.ModelForm):
         initial="Europe/Brussels",
         help_text="Where the event happens: its times are typed and shown in this zone.",
     )
-    version = VersionField(required=False)
 
     class Meta:
         model = Event
@@ -100,7 +124,7 @@ class EventForm(forms.ModelForm):
         organiser = self.fields["organiser"]
         assert isinstance(organiser, forms.ModelChoiceField)
         organisers = Partner.objects.filter(project=project).select_related("organisation")
-        if not access.is_coordinator:
+        if not can_name_any_partner(access):
             organisers = organisers.filter(pk=access.partner_id or 0)
             organiser.empty_label = None
             if self.instance.pk is None:
@@ -109,10 +133,7 @@ class EventForm(forms.ModelForm):
         work_package = self.fields["work_package"]
         assert isinstance(work_package, forms.ModelChoiceField)
         work_package.queryset = WorkPackage.objects.filter(project=project)
-        if self.instance.pk is None:
-            del self.fields["version"]
-        else:
-            self.fields["version"].initial = self.instance.version
+        if self.instance.pk is not None:
             self.initial["starts_at"] = self.instance.local_start.replace(tzinfo=None)
             self.initial["ends_at"] = self.instance.local_end.replace(tzinfo=None)
 
@@ -138,7 +159,7 @@ class AgendaItemForm(forms.ModelForm):
         widgets = {"speakers": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "speakers": "One per line: the name, a comma, then the organisation "
-            "(e.g. 'Ana López, Ayuntamiento de Marina de Cudeyo')."
+            "(e.g. 'Ana López, Ayuntamiento de Santander')."
         }
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
@@ -218,7 +239,7 @@ class OutcomeForm(forms.ModelForm):
 COUNTRY_LINE = re.compile(r"^(?P<country>.+?)\s*[:=,;\t ]\s*(?P<count>-?\d+)$")
 
 
-class CountryCountsField(forms.CharField):
+class CountryCountsField(forms.Field):
     """Participants by country as lines of 'country: number'; the country as a code (BE) or
     an English name (Belgium)."""
 
@@ -229,7 +250,7 @@ class CountryCountsField(forms.CharField):
             return "\n".join(f"{code}: {count}" for code, count in value.items())
         return value
 
-    def to_python(self, value: Any) -> dict[str, int]:  # type: ignore[override]
+    def to_python(self, value: Any) -> dict[str, int]:
         if isinstance(value, dict):
             return value
         counts: dict[str, int] = {}
@@ -252,16 +273,17 @@ class CountryCountsField(forms.CharField):
         return counts
 
 
-class AttendanceForm(forms.ModelForm):
+class AttendanceForm(ChecksTheTime, VersionedModelForm):
     """How many came. The model checks that each breakdown adds up (Attendance.clean), so the
     admin and the demo loader get the same rules."""
+
+    instance: Attendance
 
     by_country = CountryCountsField(
         label="By country",
         required=False,
         help_text="One country per line, e.g. 'BE: 12' or 'Spain: 8'. Leave empty if not known.",
     )
-    version = VersionField(required=False)
 
     class Meta:
         model = Attendance
@@ -279,10 +301,6 @@ class AttendanceForm(forms.ModelForm):
         if event.format == Event.Format.HYBRID:
             self.fields["in_person"].required = self.fields["online"].required = True
             self.fields["online"].help_text = "In person + online must equal the total."
-        if self.instance.pk is None:
-            del self.fields["version"]
-        else:
-            self.fields["version"].initial = self.instance.version
 
     def group(self, names: tuple[str, ...]) -> list[forms.BoundField]:
         return [self[name] for name in names]

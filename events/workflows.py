@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import RestrictedError
 
 from events.models import Material
 from projects.files import CheckedFile, store_upload
@@ -56,18 +57,20 @@ def delete_material(material: Material) -> None:
 
 
 def delete_event(event: Event) -> None:
-    """Delete an event that nothing has been reported from, with its agenda, materials and
-    outcomes; the material files go once the deletion is committed.
+    """Delete an event entered by mistake, with its agenda, materials and outcomes; the material
+    files go once the deletion is committed.
 
-    An event with a conference report or a PDF made of it is part of what the project reported:
-    it is cancelled, not deleted (ValidationError).
+    What was reported from an event keeps it on record: the apps above this one say so with
+    on_delete=RESTRICT (a conference report, a PDF made of it), and the deletion is refused
+    (ValidationError), nothing deleted. It is cancelled instead.
     """
-    if hasattr(event, "report") or event.pdf_reports.exists():  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            for material in event.materials.all():
+                delete_material(material)
+            event.delete()
+    except RestrictedError as error:
         raise ValidationError(
-            "This event has a conference report or a PDF made of it, so it stays on record. "
+            "Something the project reported refers to this event, so it stays on record. "
             "Mark it cancelled instead."
-        )
-    with transaction.atomic():
-        for material in event.materials.all():
-            delete_material(material)
-        event.delete()
+        ) from error

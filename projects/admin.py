@@ -4,14 +4,20 @@ Site admins set up organisations, projects, partners and memberships here, and i
 deliverable list from the grant agreement (ProjectAdmin.deliverable_import_view). Every changelist
 selects its related rows up front, so its query count does not grow with the number of rows.
 Partner choices inside a project's inlines are limited to that project's partners.
+
+The admin goes through the same doors as the pages: a versioned row (deliverable, risk, event,
+attendance) is saved with VersionedModel.save_edit, so an admin save moves its version and a stale
+admin page is refused; a deliverable's status changes only through its transitions on the
+platform (read-only here); a risk review added here goes through projects.workflows.review_risk.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ForeignKey, QuerySet
 from django.forms import BaseInlineFormSet
@@ -20,10 +26,13 @@ from django.shortcuts import redirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
+from accounts.models import User
+from projects.forms.versioned import VersionedModelForm, VersionField
 from projects.imports import COLUMNS, MAX_FILE_SIZE, MAX_ROWS, ImportResult, import_deliverables
 from projects.models import (
     Deliverable,
@@ -37,8 +46,16 @@ from projects.models import (
     ReportingPeriod,
     Risk,
     RiskReview,
+    StaleEdit,
     WorkPackage,
 )
+from projects.workflows import review_risk
+
+
+def _admin_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # the admin site lets only its staff in
+    return user
 
 
 def _object_id(request: HttpRequest) -> int | None:
@@ -46,6 +63,82 @@ def _object_id(request: HttpRequest) -> int | None:
     match = request.resolver_match
     object_id = str(match.kwargs.get("object_id", "")) if match else ""
     return int(object_id) if object_id.isdigit() else None
+
+
+# The versioned-edit door in the admin (used by events/admin.py too)
+
+STALE_IN_ADMIN = (
+    "Someone else saved this while you were editing it, so nothing on the page was saved. "
+    "Here it is as it is now: make your changes again."
+)
+
+
+class RefusesStaleEdits(admin.ModelAdmin):
+    """A change page whose saves go through VersionedModel.save_edit (its own row or an inline's):
+    a stale save rolls the whole page back (the admin saves in one transaction) and comes back
+    to the page as it is now, with a message."""
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEdit:
+            messages.error(request, STALE_IN_ADMIN)
+            return redirect(request.get_full_path())
+
+
+class VersionedAdminForm(VersionedModelForm):
+    class Meta:
+        # `version` is this form's own hidden field, not the model's (which is not editable):
+        # excluded from the model's fields, so that the admin may list it in its fieldsets.
+        exclude = ("version",)
+
+
+class VersionedAdmin(RefusesStaleEdits, SimpleHistoryAdmin):
+    """The admin of a VersionedModel: the change page carries the version it was loaded at
+    (hidden) and saves through the door, with the many-to-many fields in the same history
+    record."""
+
+    form = VersionedAdminForm
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and "version" not in flatten_fieldsets(fieldsets):
+            name, options = fieldsets[-1]
+            fieldsets[-1] = (name, {**options, "fields": (*options["fields"], "version")})
+        return fieldsets
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        form.save_edit(reason="Changed in the admin" if change else "Added in the admin")
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Not form.save_m2m(): the many-to-many fields were saved with the row, by save_edit.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+class VersionedInlineForm(VersionedAdminForm):
+    """A row of an inline of a VersionedModel. The inline lists `version` for every row, so a
+    new row keeps an empty one (it has nothing to be stale against)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.setdefault("version", VersionField(required=False))
+
+
+class VersionedInlineFormSet(BaseInlineFormSet):
+    """A changed row of the inline is saved through the door with the version its page showed;
+    the parent's admin takes RefusesStaleEdits for a stale one."""
+
+    def save_existing(self, form: Any, obj: Any, commit: bool = True) -> Any:
+        if not commit:
+            return super().save_existing(form, obj, commit=False)
+        return form.save_edit(reason="Changed in the admin")
 
 
 # Organisations and projects
@@ -68,7 +161,14 @@ class PartnerInline(admin.TabularInline):
         return super().get_queryset(request).select_related("organisation")
 
 
-class ProjectPartnerChoices:
+if TYPE_CHECKING:
+    # What the choice mixins below are mixed into; at run time they stand alone.
+    InlineBase = admin.options.InlineModelAdmin[Any, Any]
+else:
+    InlineBase = object
+
+
+class ProjectPartnerChoices(InlineBase):
     """Limits an inline's Partner fields to the partners of the project on the page."""
 
     partner_fields: tuple[str, ...] = ("partner",)
@@ -84,7 +184,7 @@ class ProjectPartnerChoices:
     ) -> forms.ModelChoiceField | None:
         if db_field.name in self.partner_fields:
             kwargs["queryset"] = self.project_partners(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MembershipInline(ProjectPartnerChoices, admin.TabularInline):
@@ -241,7 +341,7 @@ class ReportingPeriodAdmin(admin.ModelAdmin):
 # Work packages and deliverables
 
 
-class DeliverableInlineFormSet(BaseInlineFormSet):
+class DeliverableInlineFormSet(VersionedInlineFormSet):
     def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
         super().add_fields(form, index)
         # The inline has no project field: a new deliverable belongs to its work package's
@@ -252,8 +352,11 @@ class DeliverableInlineFormSet(BaseInlineFormSet):
 
 class DeliverableInline(ProjectPartnerChoices, admin.TabularInline):
     model = Deliverable
+    form = VersionedInlineForm
     formset = DeliverableInlineFormSet
-    fields = ("number", "title", "lead", "type", "dissemination", "due_month", "due_date")
+    fields = (
+        "number", "title", "lead", "type", "dissemination", "due_month", "due_date", "version",
+    )  # fmt: skip
     readonly_fields = ("due_date",)
     partner_fields = ("lead",)
     show_change_link = True
@@ -269,7 +372,7 @@ class DeliverableInline(ProjectPartnerChoices, admin.TabularInline):
 
 
 @admin.register(WorkPackage)
-class WorkPackageAdmin(admin.ModelAdmin):
+class WorkPackageAdmin(RefusesStaleEdits):
     list_display = ("code", "title", "project", "lead", "start_month", "end_month")
     list_display_links = ("code", "title")
     list_filter = ("project",)
@@ -319,7 +422,10 @@ class ProgressUpdateInline(admin.TabularInline):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(SimpleHistoryAdmin):
+class DeliverableAdmin(VersionedAdmin):
+    """The status and what its transitions record are read-only: they change on the platform,
+    through Deliverable.start, submit_for_review, request_changes, approve, record_submission."""
+
     list_display = (
         "number",
         "title",
@@ -337,7 +443,10 @@ class DeliverableAdmin(SimpleHistoryAdmin):
     list_select_related = ("project", "work_package", "lead__organisation")
     search_fields = ("number", "title", "project__acronym")
     autocomplete_fields = ("project", "work_package", "lead")
-    readonly_fields = ("due_date", "version", "created_at", "updated_at")
+    readonly_fields = (
+        "due_date", "status", "submitted_date", "delay_justification", "review_comment",
+        "created_at", "updated_at",
+    )  # fmt: skip
     date_hierarchy = "due_date"
     fieldsets = (
         (
@@ -354,7 +463,6 @@ class DeliverableAdmin(SimpleHistoryAdmin):
                     "submitted_date",
                     "delay_justification",
                     "review_comment",
-                    "version",
                     "created_at",
                     "updated_at",
                 )
@@ -445,15 +553,59 @@ class MilestoneAdmin(SimpleHistoryAdmin):
     )
 
 
+class RiskReviewAdminForm(forms.ModelForm):
+    def clean_review_date(self) -> Any:
+        review_date = self.cleaned_data["review_date"]
+        if review_date > timezone.localdate():
+            raise ValidationError("The date is in the future.")
+        return review_date
+
+
+def _record_review(risk: Risk, review: forms.ModelForm, *, by: User) -> RiskReview:
+    """A review typed in the admin, recorded as on the risk's page: the latest one sets the risk's
+    scores and status (and moves its version)."""
+    data = review.cleaned_data
+    saved, _applied = review_risk(
+        risk,
+        by=by,
+        review_date=data["review_date"],
+        likelihood=data["likelihood"],
+        impact=data["impact"],
+        status=data["status"],
+        note=data["note"],
+    )
+    return saved
+
+
+class RiskReviewFormSet(BaseInlineFormSet):
+    def __init__(self, *args: Any, by: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.by = by
+
+    def save_new(self, form: Any, commit: bool = True) -> RiskReview:
+        return _record_review(self.instance, form, by=self.by)
+
+
 class RiskReviewInline(admin.TabularInline):
+    """Reviews are a dated log: added here (through review_risk), never changed or removed."""
+
     model = RiskReview
+    form = RiskReviewAdminForm
+    formset = RiskReviewFormSet
     fields = ("review_date", "likelihood", "impact", "status", "note", "reviewed_by")
-    autocomplete_fields = ("reviewed_by",)
+    readonly_fields = ("reviewed_by",)
+    can_delete = False
     extra = 0
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Risk)
-class RiskAdmin(SimpleHistoryAdmin):
+class RiskAdmin(VersionedAdmin):
+    """Likelihood, impact and status are set when the risk is raised; after that they change
+    through reviews (the inline below), as on the risk's page."""
+
     list_display = (
         "code",
         "title",
@@ -470,7 +622,7 @@ class RiskAdmin(SimpleHistoryAdmin):
     list_select_related = ("project", "owner__organisation")
     search_fields = ("title", "description", "project__acronym")
     autocomplete_fields = ("project", "owner", "work_packages", "raised_by")
-    readonly_fields = ("number", "version", "created_at")
+    readonly_fields = ("number", "created_at")
     fields = (
         "project",
         "number",
@@ -484,7 +636,6 @@ class RiskAdmin(SimpleHistoryAdmin):
         "owner",
         "status",
         "raised_by",
-        "version",
         "created_at",
     )
     inlines = (RiskReviewInline,)
@@ -497,17 +648,44 @@ class RiskAdmin(SimpleHistoryAdmin):
     def score(self, risk: Risk) -> int:
         return risk.score
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if obj is None else (*fields, "likelihood", "impact", "status")
+
+    def get_formset_kwargs(
+        self, request: HttpRequest, obj: Any, inline: Any, prefix: str
+    ) -> dict[str, Any]:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, RiskReviewInline):
+            kwargs["by"] = _admin_user(request)
+        return kwargs
+
 
 @admin.register(RiskReview)
 class RiskReviewAdmin(admin.ModelAdmin):
+    """Reviews are a dated log: one added here goes through review_risk, as on the risk's page;
+    none is changed or removed."""
+
+    form = RiskReviewAdminForm
     list_display = ("risk", "project", "review_date", "likelihood", "impact", "status")
     list_filter = ("status", "risk__project")
     list_select_related = ("risk__project",)
     search_fields = ("risk__title", "note", "risk__project__acronym")
-    autocomplete_fields = ("risk", "reviewed_by")
-    readonly_fields = ("created_at",)
+    autocomplete_fields = ("risk",)
+    fields = ("risk", "review_date", "likelihood", "impact", "status", "note", "reviewed_by")
+    readonly_fields = ("reviewed_by", "created_at")
     date_hierarchy = "review_date"
 
     @admin.display(description="project", ordering="risk__project__acronym")
     def project(self, review: RiskReview) -> Project:
         return review.risk.project
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        saved = _record_review(obj.risk, form, by=_admin_user(request))
+        obj.pk = saved.pk  # the admin goes on with `obj` (its log entry, the next page)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
@@ -107,7 +108,7 @@ def generated_name(extension: str) -> str:
     return f"{secrets.token_urlsafe(24)}.{extension}"
 
 
-def download_response(field_file, *, filename: str, content_type: str) -> FileResponse:  # type: ignore[no-untyped-def]
+def download_response(field_file: FieldFile, *, filename: str, content_type: str) -> FileResponse:
     """Stream a private file as an attachment that the browser must not sniff or render."""
     response = FileResponse(
         field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type

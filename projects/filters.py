@@ -10,7 +10,15 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from projects.models import Deliverable, Level, Partner, Project, Risk, WorkPackage
+from projects.models import (
+    Deliverable,
+    DeliverableQuerySet,
+    Level,
+    Partner,
+    Project,
+    Risk,
+    WorkPackage,
+)
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -94,9 +102,9 @@ class DeliverableFilter(ProjectFilterSet):
         )
 
     def only_overdue(
-        self, queryset: QuerySet[Deliverable], name: str, value: bool
-    ) -> QuerySet[Deliverable]:
-        return queryset.overdue(self.today) if value else queryset  # type: ignore[attr-defined]
+        self, queryset: DeliverableQuerySet, name: str, value: bool
+    ) -> DeliverableQuerySet:
+        return queryset.overdue(self.today) if value else queryset
 
 
 class RiskFilter(ProjectFilterSet):

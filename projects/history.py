@@ -6,9 +6,23 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
+
+# The attribute django-simple-history gives each tracked model (HistoricalRecords()).
+HISTORY = "history"
+
+
+def history_of(obj: models.Model) -> Any:
+    """The history manager of one tracked object (its records, oldest to newest)."""
+    return getattr(obj, HISTORY)
+
+
+def record_user(obj: models.Model, user: models.Model | None) -> None:
+    """Name `user` in the history record the next save() writes, where no request does (a
+    workflow run outside a view, the demo)."""
+    setattr(obj, "_history_user", user)  # noqa: B010 (not a declared attribute)
 
 
 def record_history(obj: models.Model, reason: str) -> None:
@@ -70,10 +84,9 @@ def history_entries(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry
     field for the names of the related rows.
     """
     model = type(obj)
+    history = history_of(obj)
     records = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[  # type: ignore[attr-defined]
-            :limit
-        ]
+        history.select_related("history_user").order_by("-history_date", "-history_id")[:limit]
     )
     records.reverse()
     tracked = [f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS and f.attname]
@@ -81,16 +94,16 @@ def history_entries(obj: models.Model, *, limit: int = 200) -> list[HistoryEntry
     for f in tracked:
         if f.is_relation:
             ids = {getattr(r, f.attname) for r in records} - {None}
-            target = f.related_model
+            target = cast(type[models.Model], f.related_model)
             # Their names may read a required foreign key (a partner shows its organisation).
-            joins = [g.name for g in target._meta.concrete_fields if g.is_relation and not g.null]  # type: ignore[union-attr]
-            rows = target._default_manager.filter(pk__in=ids)  # type: ignore[union-attr]
+            joins = [g.name for g in target._meta.concrete_fields if g.is_relation and not g.null]
+            rows = target._default_manager.filter(pk__in=ids)
             if joins:
                 rows = rows.select_related(*joins)
-            related[f.attname] = {o.pk: o for o in rows}  # type: ignore[union-attr]
+            related[f.attname] = {o.pk: o for o in rows}
     # Many-to-many fields (a risk's work packages) are kept by simple-history in a table per field:
     # one query each for all the records.
-    history_model = obj.history.model  # type: ignore[attr-defined]
+    history_model = history.model
     m2m: list[tuple[str, dict[int, dict[int, str]]]] = []
     for m2m_field in getattr(history_model, "_history_m2m_fields", []):
         rows_model = history_model.__dict__[m2m_field.name].model

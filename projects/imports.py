@@ -19,7 +19,9 @@ from typing import IO, Any
 import openpyxl
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from projects.history import record_history
 from projects.models import Deliverable, Partner, Project, WorkPackage
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
@@ -136,7 +138,7 @@ def import_deliverables(project: Project, file: IO[bytes], *, filename: str) -> 
     try:
         with transaction.atomic():
             for deliverable in result.created:
-                deliverable._change_reason = f"Imported from {filename}"  # type: ignore[attr-defined]
+                record_history(deliverable, f"Imported from {filename}")
                 deliverable.save()
     except IntegrityError as exc:
         # Someone added one of these numbers between the check and the save.
@@ -217,8 +219,9 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
         if not workbook.worksheets:
             raise unreadable
         sheet = workbook.worksheets[0]
+        assert isinstance(sheet, ReadOnlyWorksheet)  # what read_only=True opens
         # Some programs write a wrong used range, and read-only mode trusts it: read everything.
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         yield from sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
     finally:
         workbook.close()
@@ -318,16 +321,8 @@ def _check_row(
         match = MONTH.match(raw)
         if not match:
             errors.append(RowError(row, "due month", "Write the due month as M6 or 6."))
-        elif int(match.group(1)) == 0:
-            # Deliverable.clean only checks a truthy due month; M0 would be due before the start.
-            errors.append(
-                RowError(
-                    row,
-                    "due month",
-                    f"M0 is outside the project, which runs M1-M{project.duration_months}.",
-                )
-            )
         else:
+            # M0 and months after the end too: Deliverable.clean asks Project.check_month.
             values["due_month"] = int(match.group(1))
 
     deliverable = Deliverable(**values)
@@ -381,8 +376,8 @@ def _find_partner(
 
 def _message(error: ValidationError, column: str, cells: dict[str, str]) -> str:
     if error.code == "invalid_choice" and column in ("type", "dissemination"):
-        field_name = COLUMNS[column]
-        codes = ", ".join(value for value, _ in Deliverable._meta.get_field(field_name).choices)  # type: ignore[union-attr]
+        choices = Deliverable.Type if column == "type" else Deliverable.Dissemination
+        codes = ", ".join(choices.values)
         return f"“{cells[column]}” is not a {column} code: use one of {codes}."
     if error.code in ("blank", "null"):
         return "The cell is empty."

@@ -11,7 +11,8 @@ import calendar
 import datetime as dt
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import reduce
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -104,7 +105,7 @@ class Project(models.Model):
     website = models.URLField(blank=True)
     summary = models.TextField(blank=True)
 
-    objects = ProjectQuerySet.as_manager()
+    objects = models.Manager.from_queryset(ProjectQuerySet)()
 
     class Meta:
         ordering = ["acronym"]
@@ -137,12 +138,11 @@ class Project(models.Model):
         return (day.year - self.start_date.year) * 12 + day.month - self.start_date.month + 1
 
     def check_month(self, month: int | None, field: str) -> None:
+        """The one range check of a project month (a due, start or end month): M1 to the last
+        month. Raises ValidationError on `field`; an empty month is the field's own business."""
         if month is not None and not 1 <= month <= self.duration_months:
             raise ValidationError(
-                {
-                    field: f"Month {month} is outside the project, "
-                    f"which runs M1-M{self.duration_months}."
-                }
+                {field: f"M{month} is outside the project, which runs M1-M{self.duration_months}."}
             )
 
 
@@ -268,7 +268,16 @@ class ReportingPeriod(models.Model):
         return self.project.month_end(self.end_month)
 
 
-class InProjectQuerySet(models.QuerySet):
+def _month_errors(project: Project, month: int | None, field: str) -> dict[str, str]:
+    """Project.check_month's message on `field`, for a clean() that gathers all its errors."""
+    try:
+        project.check_month(month, field)
+    except ValidationError as error:
+        return {field: " ".join(error.messages)}
+    return {}
+
+
+class InProjectQuerySet[M: models.Model](models.QuerySet[M]):
     """Rows that belong to a project; `visible_to` keeps those of the user's projects."""
 
     def visible_to(self, user: User) -> Self:
@@ -283,12 +292,12 @@ class WorkPackage(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="work_packages")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=255)
-    lead = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="led_work_packages")
+    lead = models.ForeignKey(Partner, on_delete=models.RESTRICT, related_name="led_work_packages")
     start_month = models.PositiveSmallIntegerField()
     end_month = models.PositiveSmallIntegerField()
     objectives = models.TextField(blank=True)
 
-    objects = InProjectQuerySet.as_manager()
+    objects = models.Manager.from_queryset(InProjectQuerySet["WorkPackage"])()
 
     class Meta:
         ordering = ["project", "number"]
@@ -315,6 +324,25 @@ class WorkPackage(models.Model):
             raise ValidationError({"end_month": "The work package ends before it starts."})
         if self.lead_id and self.lead.project_id != self.project_id:
             raise ValidationError({"lead": "The lead partner belongs to another project."})
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a work package has come: how many of its deliverables are done (approved or
+    submitted, Deliverable.is_done) out of all of them."""
+
+    done: int
+    total: int
+
+    @classmethod
+    def of(cls, deliverables: Iterable[Deliverable]) -> Progress:
+        rows = list(deliverables)
+        return cls(done=sum(d.is_done for d in rows), total=len(rows))
+
+    @property
+    def percent(self) -> int:
+        """The share done as a whole percentage; 0 for a work package with no deliverables."""
+        return round(100 * self.done / self.total) if self.total else 0
 
 
 class VersionedModel(models.Model):
@@ -355,12 +383,14 @@ class VersionedModel(models.Model):
                         forget_reason(self)
                         m2m()
                     return
+                if expected_version is None:
+                    raise StaleEdit  # a form that lost its version cannot prove it is current
                 moved = (
                     type(self)
                     ._default_manager.filter(pk=self.pk, version=expected_version)
                     .update(version=F("version") + 1)
                 )
-                if not moved or expected_version is None:
+                if not moved:
                     raise StaleEdit
                 self.version = expected_version + 1
                 if m2m is not None:
@@ -372,15 +402,25 @@ class VersionedModel(models.Model):
             raise StaleEdit from error
 
 
-class DeliverableQuerySet(InProjectQuerySet):
+class DeliverableQuerySet(InProjectQuerySet["Deliverable"]):
     def due_by(self, day: dt.date) -> Self:
         return self.filter(due_date__lte=day)
 
+    # Deliverable.is_done and is_overdue as conditions, for queries that combine several
+    # (DeliverableQuerySet.first_of_each on the dashboard).
+    @staticmethod
+    def open_condition() -> Q:
+        return ~Q(status__in=Deliverable.DONE_STATUSES)
+
+    @staticmethod
+    def overdue_condition(today: dt.date) -> Q:
+        return DeliverableQuerySet.open_condition() & Q(due_date__lt=today)
+
     def open(self) -> Self:
-        return self.exclude(status__in=Deliverable.DONE_STATUSES)
+        return self.filter(self.open_condition())
 
     def overdue(self, today: dt.date) -> Self:
-        return self.open().filter(due_date__lt=today)
+        return self.filter(self.overdue_condition(today))
 
     def with_related(self) -> Self:
         return self.select_related("work_package", "lead__organisation")
@@ -441,9 +481,16 @@ class Deliverable(VersionedModel):
 
     DONE_STATUSES: ClassVar[tuple[str, ...]] = (Status.APPROVED, Status.SUBMITTED)
 
+    class Timing(models.TextChoices):
+        """Where a deliverable stands toward the funder's due date (see `timing`)."""
+
+        ON_TIME = "on_time", "On time"
+        LATE = "late", "Late"
+        PENDING = "pending", "Pending"
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deliverables")
     work_package = models.ForeignKey(
-        WorkPackage, on_delete=models.PROTECT, related_name="deliverables"
+        WorkPackage, on_delete=models.RESTRICT, related_name="deliverables"
     )
     number = models.CharField(
         max_length=10,
@@ -452,7 +499,7 @@ class Deliverable(VersionedModel):
     sort_key = models.PositiveIntegerField(default=0, editable=False)
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
-    lead = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="led_deliverables")
+    lead = models.ForeignKey(Partner, on_delete=models.RESTRICT, related_name="led_deliverables")
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.R)
     dissemination = models.CharField(
         "dissemination level", max_length=3, choices=Dissemination.choices, default=Dissemination.PU
@@ -468,7 +515,7 @@ class Deliverable(VersionedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["sort_key", "version", "updated_at", "created_at"])
-    objects = DeliverableQuerySet.as_manager()
+    objects = models.Manager.from_queryset(DeliverableQuerySet)()
 
     class Meta:
         ordering = ["project", "sort_key"]
@@ -494,14 +541,7 @@ class Deliverable(VersionedModel):
                 f"its number should start with D{self.work_package.number}."
             )
         if self.project_id:
-            if (
-                self.due_month is not None
-                and not 1 <= self.due_month <= self.project.duration_months
-            ):
-                errors["due_month"] = (
-                    f"M{self.due_month} is outside the project, which runs "
-                    f"M1-M{self.project.duration_months}."
-                )
+            errors.update(_month_errors(self.project, self.due_month, "due_month"))
             if self.work_package_id and self.work_package.project_id != self.project_id:
                 errors["work_package"] = "This work package belongs to another project."
             if self.lead_id and self.lead.project_id != self.project_id:
@@ -522,11 +562,44 @@ class Deliverable(VersionedModel):
             self.sort_key = int(match.group(1)) * 1000 + int(match.group(2))
         super().save(*args, **kwargs)
 
+    # The deliverable's state, for pages, the PDF and templates alike (a template asks these,
+    # never compares a status string).
+    @property
+    def is_done(self) -> bool:
+        """Approved inside the consortium or submitted to the funder: no work left on it."""
+        return self.status in self.DONE_STATUSES
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_in_review(self) -> bool:
+        return self.status == self.Status.IN_REVIEW
+
+    @property
+    def has_changes_requested(self) -> bool:
+        return self.status == self.Status.CHANGES_REQUESTED
+
     def is_overdue(self, today: dt.date) -> bool:
-        return self.status not in self.DONE_STATUSES and self.due_date < today
+        """Past its due date and not done yet: what the lists and the dashboard flag."""
+        return not self.is_done and self.due_date < today
 
     def is_late(self, on: dt.date | None) -> bool:
+        """Whether a submission on `on` comes after the due date."""
         return on is not None and on > self.due_date
+
+    @property
+    def was_submitted_late(self) -> bool:
+        return self.is_late(self.submitted_date)
+
+    def timing(self, today: dt.date) -> Deliverable.Timing:
+        """On time, late or pending toward the funder, as of `today`. The due date is the date
+        owed to the funder: a deliverable approved inside the consortium but not submitted yet
+        is pending until its due date, and late after it."""
+        if self.submitted_date is not None:
+            return self.Timing.LATE if self.was_submitted_late else self.Timing.ON_TIME
+        return self.Timing.LATE if self.due_date < today else self.Timing.PENDING
 
     @property
     def delay_days(self) -> int | None:
@@ -647,7 +720,7 @@ class ProgressUpdate(models.Model):
         return f"{self.deliverable.number} {self.percent}% on {self.date}"
 
 
-class MilestoneQuerySet(InProjectQuerySet):
+class MilestoneQuerySet(InProjectQuerySet["Milestone"]):
     def pending(self) -> Self:
         return self.filter(achieved_date__isnull=True)
 
@@ -667,7 +740,7 @@ class Milestone(models.Model):
     achievement_note = models.TextField(blank=True)
 
     history = HistoricalRecords(excluded_fields=["sort_key"], m2m_fields=[work_packages])
-    objects = MilestoneQuerySet.as_manager()
+    objects = models.Manager.from_queryset(MilestoneQuerySet)()
 
     class Meta:
         ordering = ["project", "sort_key"]
@@ -692,15 +765,8 @@ class Milestone(models.Model):
             .exists()
         ):
             errors["number"] = f"{self.number} already exists in this project."
-        if (
-            self.project_id
-            and self.due_month is not None
-            and not 1 <= self.due_month <= self.project.duration_months
-        ):
-            errors["due_month"] = (
-                f"M{self.due_month} is outside the project, which runs "
-                f"M1-M{self.project.duration_months}."
-            )
+        if self.project_id:
+            errors.update(_month_errors(self.project, self.due_month, "due_month"))
         if errors:
             raise ValidationError(errors)
 
@@ -735,7 +801,7 @@ class Milestone(models.Model):
                 )
             self.achieved_date = on
             self.achievement_note = note.strip()
-            self._change_reason = "Marked achieved"  # type: ignore[attr-defined]
+            record_history(self, "Marked achieved")
             self.save()
 
 
@@ -745,15 +811,33 @@ class Level(models.IntegerChoices):
     HIGH = 3, "High"
 
 
-class RiskQuerySet(InProjectQuerySet):
+# A risk's score is likelihood x impact (1 to 9); from it, its level.
+HIGH_SCORE = 6  # high on one axis and at least medium on the other
+MEDIUM_SCORE = 3
+
+
+def risk_level(likelihood: int, impact: int) -> str:
+    """low (score 1-2), medium (3-4) or high (6-9): the colour of a risk and of its cell in the
+    likelihood x impact matrix. The one place a level is computed (Risk.level asks it too)."""
+    score = likelihood * impact
+    return "high" if score >= HIGH_SCORE else "medium" if score >= MEDIUM_SCORE else "low"
+
+
+class RiskQuerySet(InProjectQuerySet["Risk"]):
     def active(self) -> Self:
         return self.exclude(status=Risk.Status.CLOSED)
 
     def scored_high(self) -> Self:
-        """Open risks scoring 6 or more: high on one axis and at least medium on the other."""
+        """Active risks of the high level (risk_level), counted in the database."""
         return (
-            self.active().alias(risk_score=F("likelihood") * F("impact")).filter(risk_score__gte=6)
+            self.active()
+            .alias(risk_score=F("likelihood") * F("impact"))
+            .filter(risk_score__gte=HIGH_SCORE)
         )
+
+    def highest_first(self) -> Self:
+        """By score (Risk.score), the highest first; by number among equals."""
+        return self.order_by((F("likelihood") * F("impact")).desc(), "number")
 
 
 class Risk(VersionedModel):
@@ -784,7 +868,7 @@ class Risk(VersionedModel):
     likelihood = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MEDIUM)
     impact = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MEDIUM)
     mitigation = models.TextField("mitigation measures", blank=True)
-    owner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="owned_risks")
+    owner = models.ForeignKey(Partner, on_delete=models.RESTRICT, related_name="owned_risks")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -794,7 +878,7 @@ class Risk(VersionedModel):
     history = HistoricalRecords(
         excluded_fields=["version", "created_at"], m2m_fields=[work_packages]
     )
-    objects = RiskQuerySet.as_manager()
+    objects = models.Manager.from_queryset(RiskQuerySet)()
 
     class Meta:
         ordering = ["project", "number"]
@@ -818,8 +902,12 @@ class Risk(VersionedModel):
 
     @property
     def level(self) -> str:
-        """low (1-2), medium (3-4) or high (6-9): the colour of its cell in the matrix."""
-        return "high" if self.score >= 6 else "medium" if self.score >= 3 else "low"
+        return risk_level(self.likelihood, self.impact)
+
+    @property
+    def is_active(self) -> bool:
+        """Not closed: on the matrix and due for reviews."""
+        return self.status != self.Status.CLOSED
 
     def clean(self) -> None:
         if self.project_id and self.owner_id and self.owner.project_id != self.project_id:

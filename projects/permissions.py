@@ -1,8 +1,11 @@
-"""Every object lookup in a view goes through here: fetch and authorise in one call.
+"""Who may do what in a project: the `access_*` lookups that fetch and authorise in one call,
+and the `can_*(access, obj)` checks that views, forms and other apps call (events/permissions.py
+and reports/permissions.py follow the same style).
 
 Someone outside a project gets 404 (its existence is not revealed); a member whose role may read
-but not change gets 403 on a change (PermissionDenied). Anonymous users never reach these helpers:
-views carry @login_required.
+but not change gets 403 on a change (`access.require(can_...)` raises PermissionDenied). Anonymous
+users never reach these helpers: views carry @login_required. Templates never decide from a role:
+views pass them the `can_*` answers as booleans.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Access:
-    """What one member may do in one project."""
+    """Who one member is in one project: the facts the `can_*` checks below decide from."""
 
     project: Project
     membership: Membership
@@ -55,30 +58,42 @@ class Access:
     def partner_id(self) -> int | None:
         return self.membership.partner_id
 
-    @property
-    def can_plan(self) -> bool:
-        """Create and edit work packages, deliverables, milestones: the coordinator's job."""
-        return self.is_coordinator
-
-    def can_work_on(self, deliverable: Deliverable) -> bool:
-        """Edit, upload, log progress and submit for review: the lead organisation's staff."""
-        return self.is_coordinator or (self.is_partner and deliverable.lead_id == self.partner_id)
-
-    @property
-    def can_review(self) -> bool:
-        """Approve, request changes, record submission to the funder."""
-        return self.is_coordinator
-
-    @property
-    def can_raise_risk(self) -> bool:
-        return self.is_coordinator or self.is_partner
-
-    def can_update_risk(self, risk: Risk) -> bool:
-        return self.is_coordinator or (self.is_partner and risk.owner_id == self.partner_id)
-
     def require(self, allowed: bool, reason: str = "") -> None:
+        """403 (PermissionDenied) unless `allowed`, the answer of a `can_*` check."""
         if not allowed:
             raise PermissionDenied(reason or "Your role in this project does not allow this.")
+
+
+def can_plan(access: Access) -> bool:
+    """Create and edit work packages, deliverables, milestones: the coordinator's job."""
+    return access.is_coordinator
+
+
+def can_work_on(access: Access, deliverable: Deliverable) -> bool:
+    """Edit, upload, log progress and submit for review: the lead organisation's staff (and the
+    coordinator)."""
+    return access.is_coordinator or (access.is_partner and deliverable.lead_id == access.partner_id)
+
+
+def can_review(access: Access, deliverable: Deliverable) -> bool:
+    """Approve, request changes, record submission to the funder: the coordinator."""
+    return access.is_coordinator
+
+
+def can_raise_risk(access: Access) -> bool:
+    """Partners and the coordinator add to the register; observers only read."""
+    return access.is_coordinator or access.is_partner
+
+
+def can_update_risk(access: Access, risk: Risk) -> bool:
+    """Edit and review a risk: the coordinator and the staff of the partner who owns it."""
+    return access.is_coordinator or (access.is_partner and risk.owner_id == access.partner_id)
+
+
+def can_name_any_partner(access: Access) -> bool:
+    """Name any partner as a risk's owner or an event's organiser: the coordinator. A partner
+    names their own organisation only."""
+    return access.is_coordinator
 
 
 def access_project(user: User, slug: str) -> Access:

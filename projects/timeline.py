@@ -1,18 +1,77 @@
-"""The geometry of a project's timeline: work packages as bars over the project's months,
-deliverables and milestones as markers, today's month marked.
+"""A project's plan: the table of work packages with their deliverables and milestones, and the
+geometry of its timeline (work packages as bars over the project's months, deliverables and
+milestones as markers, today's month marked). The timeline page and the PDF report both use it.
 
-A plain function over rows already fetched: no queries, no clock, no request, so the picture can
-be tested by its numbers and the template only draws what it is given (inline SVG, presentation
+Plain functions over rows already fetched: no queries, no clock, no request, so the plan can be
+tested by its numbers and the templates only draw what they are given (inline SVG, presentation
 attributes only: the CSP forbids style attributes).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from projects.models import Deliverable, Milestone, WorkPackage
+from projects.models import Deliverable, Milestone, Progress, Project, WorkPackage
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One work package of the plan: its months, its deliverables and its milestones."""
+
+    work_package: WorkPackage
+    start_date: dt.date  # first day of its start month
+    end_date: dt.date  # last day of its end month
+    deliverables: list[Deliverable]
+    milestones: list[Milestone]
+
+    @property
+    def progress(self) -> int:
+        """Percent of its deliverables done (Progress)."""
+        return Progress.of(self.deliverables).percent
+
+
+@dataclass(frozen=True)
+class Plan:
+    rows: list[PlanRow]
+    project_milestones: list[Milestone]  # linked to no work package: the whole project's
+
+
+def build_plan(
+    project: Project,
+    *,
+    work_packages: Iterable[WorkPackage],
+    deliverables: Iterable[Deliverable],
+    milestones: Iterable[Milestone],
+) -> Plan:
+    """Deliverables and milestones by work package, each list in the order given. A milestone
+    of several work packages is in each of their rows. `milestones` need their work packages
+    prefetched (`work_packages.all()` is read for each)."""
+    due: dict[int, list[Deliverable]] = defaultdict(list)
+    for deliverable in deliverables:
+        due[deliverable.work_package_id].append(deliverable)
+    milestones_of: dict[int, list[Milestone]] = defaultdict(list)
+    project_milestones = []
+    for milestone in milestones:
+        linked = milestone.work_packages.all()
+        for wp in linked:
+            milestones_of[wp.pk].append(milestone)
+        if not linked:
+            project_milestones.append(milestone)
+    rows = [
+        PlanRow(
+            work_package=wp,
+            start_date=project.month_start(wp.start_month),
+            end_date=project.month_end(wp.end_month),
+            deliverables=due[wp.pk],
+            milestones=milestones_of[wp.pk],
+        )
+        for wp in work_packages
+    ]
+    return Plan(rows=rows, project_milestones=project_milestones)
+
 
 # Units of the SVG's viewBox; the picture scales to the page width.
 LABEL_WIDTH = 180

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from projects.history import record_user
 from projects.models import Risk, RiskReview
 
 if TYPE_CHECKING:
@@ -26,8 +27,8 @@ def review_risk(
     """Log a dated review of `risk`; if it is the latest review, it sets the risk's current
     likelihood, impact and status. Returns the review and whether it did.
 
-    The caller has checked that `by` may update the risk (Access.can_update_risk). Not safe to run
-    twice: each call adds a review.
+    The caller has checked that `by` may update the risk (projects.permissions.can_update_risk),
+    or is a site admin (projects/admin.py). Not safe to run twice: each call adds a review.
     """
     with transaction.atomic():
         # Lock the risk's row first, so two reviews saved at the same moment are applied one
@@ -50,7 +51,7 @@ def review_risk(
         if superseded:
             return review, False
         current.likelihood, current.impact, current.status = likelihood, impact, status
-        current._history_user = by  # type: ignore[attr-defined]
+        record_user(current, by)
         # Through save_edit with the version read under the lock (so it cannot be stale here):
         # moving the version on makes any edit form opened before this review stale, so it
         # cannot write the old scores back over the review's.

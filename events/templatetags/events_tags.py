@@ -63,7 +63,7 @@ def project_events_panel(project: Project, today: dt.date) -> dict[str, Any]:
         .order_by("starts_at", "pk")[:PANEL_EVENTS]
     )
     actions = list(
-        Outcome.objects.in_project(project)  # type: ignore[attr-defined]
+        Outcome.objects.in_project(project)
         .open()
         .select_related("event", "owner__organisation")
         .order_by(F("due_date").asc(nulls_last=True), "pk")[:PANEL_ACTIONS]

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedRequest
 from events.filters import EventFilter
 from events.forms import (
     AgendaItemForm,
@@ -33,16 +35,16 @@ from projects.permissions import Access, access_project
 PAGE_SIZE = 25
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 STALE_MESSAGE = (
-    "Someone else changed this event after you opened the page. Nothing of yours was saved: "
-    "check the current details below and try again."
+    "Someone else saved this event while you were editing it. Your changes are below and are "
+    "not saved: compare them with the event's page, then save again to keep yours."
 )
 
 
 @login_required
 @require_GET
-def event_list(request: HttpRequest, slug: str) -> HttpResponse:
+def event_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Upcoming events (all of them: a project has few) and past ones, newest first, by page."""
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    access = access_project(request.user, slug)
     now = timezone.now()
     filterset = EventFilter(
         request.GET or None,
@@ -50,10 +52,10 @@ def event_list(request: HttpRequest, slug: str) -> HttpResponse:
         project=access.project,
     )
     events = filterset.qs
-    upcoming = list(events.not_ended(now).order_by("starts_at", "pk"))  # type: ignore[attr-defined]
+    upcoming = list(events.not_ended(now).order_by("starts_at", "pk"))
     past, query = paginate(
         request,
-        events.past(now).order_by("-starts_at", "-pk"),  # type: ignore[attr-defined]
+        events.past(now).order_by("-starts_at", "-pk"),
         PAGE_SIZE,
     )
     return render(
@@ -74,9 +76,9 @@ def event_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
+def event_calendar(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """A month of the project's events, ?month=YYYY-MM (this month when missing or wrong)."""
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+    access = access_project(request.user, slug)
     today = timezone.localdate()
     first = parse_month(request.GET.get("month"), today)
     shown_first, shown_last = grid_bounds(first)
@@ -110,32 +112,32 @@ def event_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_create(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+def event_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)
     access.require(can_create_event(access), "Observers cannot add events.")
-    form = EventForm(request.POST or None, instance=Event(project=access.project), access=access)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            event = form.save(commit=False)
-            event._change_reason = "Created"  # type: ignore[attr-defined]
-            event.save()
-            messages.success(request, f"{event.title} added.")
-            return redirect(event)
-        status = 422
+    form = EventForm(
+        request.POST or None,
+        instance=Event(project=access.project),
+        access=access,
+        now=timezone.now(),
+    )
+    if request.method == "POST" and form.is_valid():
+        event = form.save_edit(reason="Created")
+        messages.success(request, f"{event.title} added.")
+        return redirect(event)
     return render(
         request,
         "events/event_form.html",
         {"project": access.project, "access": access, "section": "events", "form": form},
-        status=status,
+        status=422 if request.method == "POST" else 200,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def event_delete(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Delete an event entered by mistake, after a confirmation page (GET)."""
-    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    access, event = access_event(request.user, slug, pk)
     access.require(
         can_manage_event(access, event), "Only the organiser's staff and the coordinator delete it."
     )
@@ -156,24 +158,30 @@ def event_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+def event_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)
     access.require(
         can_manage_event(access, event),
         "Only the coordinator and the organiser's staff edit this event.",
     )
-    form = EventForm(request.POST or None, instance=event, access=access)
+    # The form edits a copy: after refused input the page still names the stored event.
+    form = EventForm(
+        request.POST or None, instance=copy.copy(event), access=access, now=timezone.now()
+    )
     status = 200
     if request.method == "POST":
         status = 422
         if form.is_valid():
             try:
-                form.instance.save_edit(form.cleaned_data["version"] or 0, reason="Edited")
+                form.save_edit(reason="Edited")
             except StaleEdit:
-                form.add_error(None, STALE_MESSAGE)
+                # Their input again, against the current version: saving again is a deliberate
+                # overwrite, not another refusal.
+                event.refresh_from_db()
+                form = form.against(copy.copy(event), STALE_MESSAGE)
                 status = 409
             else:
-                messages.success(request, f"{event.title} saved.")
+                messages.success(request, f"{form.instance.title} saved.")
                 return redirect(event)
     return render(
         request,
@@ -200,47 +208,36 @@ def _history(event: Event, attendance: Attendance | None) -> list[HistoryEntry]:
     return entries
 
 
-def _report_of(event: Event) -> Any:
-    # The report lives in the reports app, which depends on this one, not the other way round:
-    # reach it through the reverse relation instead of importing its model.
-    try:
-        return event.report  # type: ignore[attr-defined]
-    except ObjectDoesNotExist:
-        return None
-
-
 def event_page(
     request: HttpRequest, access: Access, event: Event, *, status: int = 200, **context: Any
 ) -> HttpResponse:
     """The event's page; after a refused change, with the bound form (or message) and `status`.
 
-    Also used by the conference report's views (reports/views/conference.py) to show a refused
-    submit, publish or send-back on the page where the buttons are.
+    Its conference report is the reports app's: its own tag shows it (reports_tags), with its
+    own rule for who reads a draft.
     """
     can_manage = can_manage_event(access, event)
     attendance = event.attendance_or_none
-    report = _report_of(event)
-    if report is not None and not (report.is_published or can_manage):
-        report = None  # drafts and reports in review are for their writers and the coordinator
     outcomes = list(event.outcomes.select_related("owner__organisation"))
     for outcome in outcomes:
         outcome.event = event
-        outcome.can_tick = can_tick_outcome(access, outcome)  # type: ignore[attr-defined]
+    # The action items this person may tick off (their own partner's, or all for the organisers).
+    tickable = {outcome.pk for outcome in outcomes if can_tick_outcome(access, outcome)}
+    now = timezone.now()
     page_context = {
         "project": access.project,
         "access": access,
         "section": "events",
         "event": event,
-        "now": timezone.now(),
-        "today": timezone.localdate(),
+        "now": now,
+        "today": timezone.localdate(now),
         "can_manage": can_manage,
-        "has_started": event.has_started(timezone.now()),
+        "has_started": event.has_started(now),
         "agenda": list(event.agenda_items.all()),
         "materials": list(event.materials.select_related("added_by")),
         "outcomes": outcomes,
+        "tickable": tickable,
         "attendance": attendance,
-        "report": report,
-        "recommendations": list(report.recommendations.all()) if report else [],
         "history": _history(event, attendance),
     }
     if can_manage:
@@ -256,8 +253,8 @@ def event_page(
 
 @login_required
 @require_GET
-def event_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+def event_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)
     return event_page(request, access, event)
 
 

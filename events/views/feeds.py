@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedRequest
 from events.forms import CalendarFeedForm
 from events.ics import calendar_bytes
 from events.models import CalendarFeed, Event
@@ -31,8 +32,8 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def event_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+def event_ics(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    _, event = access_event(request.user, slug, pk)
     body = calendar_bytes(
         [event],
         url_for=lambda e: request.build_absolute_uri(e.get_absolute_url()),
@@ -49,7 +50,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None or not feed.user.is_active:
         raise Http404("No such calendar.")
     events = (
-        Event.objects.visible_to(feed.user)  # type: ignore[attr-defined]
+        Event.objects.visible_to(feed.user)
         .select_related("project", "organiser__organisation")
         .order_by("starts_at", "pk")
     )
@@ -68,9 +69,9 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
+def calendar_feed_settings(request: AuthenticatedRequest) -> HttpResponse:
     """See your private calendar address; create it, replace it (revoke) or stop it."""
-    feed = CalendarFeed.objects.filter(user=request.user).first()  # type: ignore[misc]
+    feed = CalendarFeed.objects.filter(user=request.user).first()
     if request.method == "POST":
         form = CalendarFeedForm(request.POST)
         if not form.is_valid():
@@ -87,7 +88,7 @@ def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
                 request, "Your calendar address is ready. Add it to your calendar app."
             )
         elif action == "revoke" and feed is not None:
-            feed.revoke()
+            feed.revoke(now=timezone.now())
             messages.success(
                 request,
                 "The old address no longer works. Give your calendar app the new one below.",

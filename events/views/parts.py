@@ -12,12 +12,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedRequest
 from events.forms import (
     AgendaItemForm,
     AttendanceForm,
@@ -41,6 +42,10 @@ from projects.models import StaleEdit
 from projects.permissions import Access
 
 MANAGE_ONLY = "Only the coordinator and the organiser's staff change this event."
+STALE_MESSAGE = (
+    "Someone else saved these figures while you were editing them. Your figures are below and "
+    "are not saved: compare them with the event's page, then save again to keep yours."
+)
 
 
 # --- agenda ---------------------------------------------------------------------------------
@@ -48,8 +53,8 @@ MANAGE_ONLY = "Only the coordinator and the organiser's staff change this event.
 
 @login_required
 @require_POST
-def agenda_item_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+def agenda_item_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)
     access.require(can_manage_event(access, event), MANAGE_ONLY)
     form = AgendaItemForm(request.POST, event=event)
     if not form.is_valid():
@@ -61,8 +66,10 @@ def agenda_item_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_item_edit(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
-    access, item = access_agenda_item(request.user, slug, pk, item_pk)  # type: ignore[arg-type]
+def agenda_item_edit(
+    request: AuthenticatedRequest, slug: str, pk: int, item_pk: int
+) -> HttpResponse:
+    access, item = access_agenda_item(request.user, slug, pk, item_pk)
     event = item.event
     access.require(can_manage_event(access, event), MANAGE_ONLY)
     form = AgendaItemForm(request.POST or None, instance=item, event=event)
@@ -79,7 +86,7 @@ def agenda_item_edit(request: HttpRequest, slug: str, pk: int, item_pk: int) -> 
 
 
 def _edit_part(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     access: Access,
     event: Event,
     form: forms.ModelForm,
@@ -114,7 +121,7 @@ def _edit_part(
 
 
 def _confirm_removal(
-    request: HttpRequest, access: Access, event: Event, *, what: str, anchor: str
+    request: AuthenticatedRequest, access: Access, event: Event, *, what: str, anchor: str
 ) -> HttpResponse:
     """The page that asks before anything is removed (GET); the POST does the removal."""
     return render(
@@ -133,8 +140,10 @@ def _confirm_removal(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agenda_item_delete(request: HttpRequest, slug: str, pk: int, item_pk: int) -> HttpResponse:
-    access, item = access_agenda_item(request.user, slug, pk, item_pk)  # type: ignore[arg-type]
+def agenda_item_delete(
+    request: AuthenticatedRequest, slug: str, pk: int, item_pk: int
+) -> HttpResponse:
+    access, item = access_agenda_item(request.user, slug, pk, item_pk)
     access.require(can_manage_event(access, item.event), MANAGE_ONLY)
     if request.method == "GET":
         return _confirm_removal(
@@ -154,8 +163,8 @@ def agenda_item_delete(request: HttpRequest, slug: str, pk: int, item_pk: int) -
 
 @login_required
 @require_POST
-def material_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+def material_upload(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)
     access.require(can_manage_event(access, event), MANAGE_ONLY)
     form = MaterialUploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -169,7 +178,7 @@ def material_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 checked,
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
             )
             messages.success(request, f"{material.original_name} uploaded.")
             return redirect(event.get_absolute_url() + "#materials-heading")
@@ -178,8 +187,8 @@ def material_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def material_link_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+def material_link_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)
     access.require(can_manage_event(access, event), MANAGE_ONLY)
     form = MaterialLinkForm(request.POST)
     form.instance.event, form.instance.added_by = event, request.user
@@ -192,8 +201,10 @@ def material_link_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def material_download(request: HttpRequest, slug: str, pk: int, material_pk: int) -> FileResponse:
-    _, material = access_material(request.user, slug, pk, material_pk)  # type: ignore[arg-type]
+def material_download(
+    request: AuthenticatedRequest, slug: str, pk: int, material_pk: int
+) -> FileResponse:
+    _, material = access_material(request.user, slug, pk, material_pk)
     if not material.file:
         raise Http404("This material is a link, not a file.")
     return download_response(
@@ -203,8 +214,10 @@ def material_download(request: HttpRequest, slug: str, pk: int, material_pk: int
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def material_delete(request: HttpRequest, slug: str, pk: int, material_pk: int) -> HttpResponse:
-    access, material = access_material(request.user, slug, pk, material_pk)  # type: ignore[arg-type]
+def material_delete(
+    request: AuthenticatedRequest, slug: str, pk: int, material_pk: int
+) -> HttpResponse:
+    access, material = access_material(request.user, slug, pk, material_pk)
     access.require(can_manage_event(access, material.event), MANAGE_ONLY)
     if request.method == "GET":
         what = f"the {material.get_kind_display().lower()} '{material.title}'"
@@ -224,8 +237,8 @@ def material_delete(request: HttpRequest, slug: str, pk: int, material_pk: int) 
 
 @login_required
 @require_POST
-def outcome_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+def outcome_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    access, event = access_event(request.user, slug, pk)
     access.require(can_manage_event(access, event), MANAGE_ONLY)
     form = OutcomeForm(request.POST, event=event)
     if not form.is_valid():
@@ -237,9 +250,11 @@ def outcome_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def outcome_toggle(request: HttpRequest, slug: str, pk: int, outcome_pk: int) -> HttpResponse:
+def outcome_toggle(
+    request: AuthenticatedRequest, slug: str, pk: int, outcome_pk: int
+) -> HttpResponse:
     """Tick an action item off, or open it again; `done` in the form says which."""
-    access, outcome = access_outcome(request.user, slug, pk, outcome_pk)  # type: ignore[arg-type]
+    access, outcome = access_outcome(request.user, slug, pk, outcome_pk)
     access.require(
         can_tick_outcome(access, outcome),
         "Only the organiser's staff, the coordinator and the partner who owns it tick it off.",
@@ -257,9 +272,11 @@ def outcome_toggle(request: HttpRequest, slug: str, pk: int, outcome_pk: int) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outcome_edit(request: HttpRequest, slug: str, pk: int, outcome_pk: int) -> HttpResponse:
+def outcome_edit(
+    request: AuthenticatedRequest, slug: str, pk: int, outcome_pk: int
+) -> HttpResponse:
     """Correct a decision or an action item: its text, owner or due date change as work moves."""
-    access, outcome = access_outcome(request.user, slug, pk, outcome_pk)  # type: ignore[arg-type]
+    access, outcome = access_outcome(request.user, slug, pk, outcome_pk)
     event = outcome.event
     access.require(can_manage_event(access, event), MANAGE_ONLY)
     form = OutcomeForm(request.POST or None, instance=outcome, event=event)
@@ -277,8 +294,10 @@ def outcome_edit(request: HttpRequest, slug: str, pk: int, outcome_pk: int) -> H
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def outcome_delete(request: HttpRequest, slug: str, pk: int, outcome_pk: int) -> HttpResponse:
-    access, outcome = access_outcome(request.user, slug, pk, outcome_pk)  # type: ignore[arg-type]
+def outcome_delete(
+    request: AuthenticatedRequest, slug: str, pk: int, outcome_pk: int
+) -> HttpResponse:
+    access, outcome = access_outcome(request.user, slug, pk, outcome_pk)
     access.require(can_manage_event(access, outcome.event), MANAGE_ONLY)
     if request.method == "GET":
         what = f"the {outcome.get_kind_display().lower()} '{outcome.text[:60]}'"
@@ -295,35 +314,29 @@ def outcome_delete(request: HttpRequest, slug: str, pk: int, outcome_pk: int) ->
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendance_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def attendance_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Record or correct how many came. Aggregate counts only; each breakdown must add up."""
-    access, event = access_event(request.user, slug, pk)  # type: ignore[arg-type]
+    access, event = access_event(request.user, slug, pk)
     access.require(can_manage_event(access, event), MANAGE_ONLY)
     attendance = event.attendance_or_none or Attendance(event=event)
-    form = AttendanceForm(request.POST or None, instance=attendance, event=event)
+    reason = "Recorded" if attendance.pk is None else "Corrected"
+    now = timezone.now()
+    form = AttendanceForm(request.POST or None, instance=attendance, event=event, now=now)
     status = 200
     if request.method == "POST":
         status = 422
         if form.is_valid():
-            record = form.save(commit=False)
-            record.recorded_by = request.user
+            form.instance.recorded_by = request.user
             try:
-                if record.pk is None:
-                    record._change_reason = "Recorded"  # type: ignore[attr-defined]
-                    with transaction.atomic():
-                        record.save()
-                else:
-                    record.save_edit(form.cleaned_data["version"] or 0, reason="Corrected")
-            # Two first recordings at once: the one-to-one keeps the first, this one is stale.
-            except (StaleEdit, IntegrityError):
-                form.add_error(
-                    None,
-                    "Someone else changed these figures after you opened the page. Nothing of "
-                    "yours was saved: reload the page to see theirs.",
-                )
+                saved = form.save_edit(reason=reason)
+            except StaleEdit:
+                # Someone corrected the figures since the page was loaded, or recorded the first
+                # ones at the same moment (the one-to-one keeps theirs): this input again,
+                # against what they saved.
+                form = form.against(Attendance.objects.get(event=event), STALE_MESSAGE)
                 status = 409
             else:
-                messages.success(request, f"Attendance saved: {record.total} participants.")
+                messages.success(request, f"Attendance saved: {saved.total} participants.")
                 return redirect(event.get_absolute_url() + "#attendance-heading")
     return render(
         request,
@@ -334,7 +347,7 @@ def attendance_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "section": "events",
             "event": event,
             "form": form,
-            "has_started": event.has_started(timezone.now()),
+            "has_started": event.has_started(now),
         },
         status=status,
     )

@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django import forms
 
-from projects.forms.versioned import VersionField, VersionOnlyForm
+from projects.forms.versioned import VersionedModelForm, VersionOnlyForm
 from projects.models import Deliverable, DeliverableVersion, Partner, ProgressUpdate, WorkPackage
 
 
@@ -20,34 +20,19 @@ class DistinctIds:
         super().__init__(*args, **kwargs)
 
 
-class DeliverableForm(forms.ModelForm):
+# What only planners (the coordinator) change: the deliverable as the grant agreement has it.
+PLANNING_FIELDS = ("number", "title", "work_package", "lead", "type", "dissemination", "due_month")
+
+
+class DeliverableForm(VersionedModelForm):
     """Create or edit a deliverable. Only planners (the coordinator) change the contractual
     fields; the lead organisation's staff edit the description."""
 
-    PLANNING_FIELDS = (
-        "number",
-        "title",
-        "work_package",
-        "lead",
-        "type",
-        "dissemination",
-        "due_month",
-    )
-
-    version = VersionField(required=False)
+    instance: Deliverable
 
     class Meta:
         model = Deliverable
-        fields = (
-            "number",
-            "title",
-            "work_package",
-            "lead",
-            "type",
-            "dissemination",
-            "due_month",
-            "description",
-        )
+        fields = (*PLANNING_FIELDS, "description")
         help_texts = {
             "lead": "The partner responsible: its staff log progress and submit for review.",
             "description": "What the deliverable contains and who it is for.",
@@ -69,13 +54,8 @@ class DeliverableForm(forms.ModelForm):
                 f"Project month, 1 to {project.duration_months}; due on the last day of that month."
             )
         else:
-            for name in self.PLANNING_FIELDS:
+            for name in PLANNING_FIELDS:
                 del self.fields[name]
-        if self.instance.pk is None:
-            del self.fields["version"]
-        else:
-            self.fields["version"].required = True
-            self.fields["version"].initial = self.instance.version
 
 
 class RequestChangesForm(DistinctIds, VersionOnlyForm):

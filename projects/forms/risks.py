@@ -7,13 +7,15 @@ from typing import Any, cast
 
 from django import forms
 
-from projects.forms.versioned import VersionField
+from projects.forms.versioned import VersionedModelForm
 from projects.models import Partner, Risk, RiskReview, WorkPackage
-from projects.permissions import Access
+from projects.permissions import Access, can_name_any_partner
 
 
-class RiskForm(forms.ModelForm):
+class RiskForm(VersionedModelForm):
     """Raise a risk. The coordinator may name any partner as owner; a partner only their own."""
+
+    instance: Risk
 
     class Meta:
         model = Risk
@@ -49,7 +51,7 @@ class RiskForm(forms.ModelForm):
         work_packages.queryset = WorkPackage.objects.filter(project=project)
         owner = cast(forms.ModelChoiceField, self.fields["owner"])
         owners = Partner.objects.filter(project=project).select_related("organisation")
-        if not access.is_coordinator:
+        if not can_name_any_partner(access):
             # A partner answers for their own organisation only; the coordinator reassigns.
             owners = owners.filter(pk=access.partner_id or 0)
             owner.empty_label = None
@@ -60,9 +62,8 @@ class RiskForm(forms.ModelForm):
 
 class RiskEditForm(RiskForm):
     """Edit a risk's register entry. Scores and status change through reviews (a dated log),
-    so they are not here; `version` is the row's version when the form was loaded."""
+    so they are not here."""
 
-    version = VersionField()
     change_reason = forms.CharField(
         label="What changed and why",
         max_length=100,
@@ -72,10 +73,6 @@ class RiskEditForm(RiskForm):
 
     class Meta(RiskForm.Meta):
         fields = ("title", "description", "category", "work_packages", "mitigation", "owner")
-
-    def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
-        super().__init__(*args, access=access, **kwargs)
-        self.fields["version"].initial = self.instance.version
 
 
 class RiskReviewForm(forms.ModelForm):

@@ -3,9 +3,10 @@ state change's carry the version the page showed, so a save from an older one is
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from django import forms
+from django.http import QueryDict
 
 from projects.models import VersionedModel
 
@@ -35,14 +36,20 @@ class VersionedModelForm(forms.ModelForm):
     """
 
     instance: VersionedModel
+    _extra: dict[str, Any]
     version = VersionField(
         required=False, error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE}
     )
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        form = super().__new__(cls)
+        # What the form was made with beyond data, files and instance, so that `against()` can
+        # make the same form again. Read here, not in __init__: a subclass's own keywords
+        # (access, event, can_plan ...) are taken by its __init__ before they get to this class.
+        form._extra = {k: v for k, v in kwargs.items() if k not in {"data", "files", "instance"}}
+        return form
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # What the subclass was made with beyond data and instance (access, event, ...), so that
-        # `against()` can make the same form again.
-        self._extra = {k: v for k, v in kwargs.items() if k not in {"data", "files", "instance"}}
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             del self.fields["version"]
@@ -54,13 +61,14 @@ class VersionedModelForm(forms.ModelForm):
         """Save the instance and its many-to-many fields in one history record with `reason`;
         raises StaleEdit (nothing saved) if someone saved since the form was loaded."""
         instance = self.save(commit=False)
-        instance.save_edit(self.cleaned_data.get("version"), reason=reason, m2m=self._save_m2m)
+        # save(commit=False) left the many-to-many writes to do: save_m2m, passed to the door.
+        instance.save_edit(self.cleaned_data.get("version"), reason=reason, m2m=self.save_m2m)
         return instance
 
     def against(self, current: VersionedModel, message: str) -> Self:
         """This form's input again, bound to `current` (the row someone else saved) with its
         version, and `message` at the top."""
-        data = self.data.copy()
+        data = cast(QueryDict, self.data).copy()  # a request's POST: keeps every value of a key
         data[self.add_prefix("version")] = str(current.version)
         form = type(self)(data, self.files or None, instance=current, **self._extra)
         form.is_valid()

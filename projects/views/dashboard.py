@@ -3,14 +3,14 @@
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedRequest
-from projects.models import Deliverable, Membership, Milestone, Risk
+from projects.models import Deliverable, DeliverableQuerySet, Membership, Milestone, Risk
 from projects.permissions import access_project
 
 SOON = dt.timedelta(days=30)
@@ -37,10 +37,10 @@ def project_dashboard(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
     project, today = access.project, timezone.localdate()
     deliverables = Deliverable.objects.filter(project=project).for_lists()
-    open_ = ~Q(status__in=Deliverable.DONE_STATUSES)
+    open_ = DeliverableQuerySet.open_condition()
     groups = {
         "in_review": Q(status=Deliverable.Status.IN_REVIEW),
-        "overdue": open_ & Q(due_date__lt=today),
+        "overdue": DeliverableQuerySet.overdue_condition(today),
         "upcoming": open_ & Q(due_date__gte=today, due_date__lte=today + 2 * SOON),
     }
     if access.is_partner or access.is_coordinator:
@@ -62,6 +62,7 @@ def project_dashboard(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "section": "dashboard",
         "today": today,
         "month": project.month_of(today),
+        "show_mine": "mine" in groups,
         "mine": lists.get("mine", []),
         "in_review": lists["in_review"],
         "overdue": lists["overdue"],
@@ -76,7 +77,7 @@ def project_dashboard(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             Risk.objects.filter(project=project)
             .scored_high()
             .select_related("owner__organisation")
-            .order_by((F("likelihood") * F("impact")).desc(), "number")[:LIST_LIMIT]
+            .highest_first()[:LIST_LIMIT]
         ),
         "recent": list(
             Deliverable.history.filter(project_id=project.pk)

@@ -4,20 +4,19 @@ state changes of its review cycle."""
 from __future__ import annotations
 
 import copy
-import csv
-from collections.abc import Callable
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
+from projects.exports import FORMATS, CellValue, spreadsheet_response
 from projects.files import add_deliverable_version, check_upload, download_response
 from projects.filters import DeliverableFilter
 from projects.forms.deliverables import (
@@ -25,9 +24,9 @@ from projects.forms.deliverables import (
     ProgressUpdateForm,
     RecordSubmissionForm,
     RequestChangesForm,
-    VersionOnlyForm,
     VersionUploadForm,
 )
+from projects.forms.versioned import VersionOnlyForm
 from projects.history import history_entries
 from projects.models import Deliverable, StaleEdit
 from projects.paging import paginate
@@ -36,6 +35,9 @@ from projects.permissions import (
     access_deliverable,
     access_deliverable_version,
     access_project,
+    can_plan,
+    can_review,
+    can_work_on,
 )
 
 PAGE_SIZE = 50
@@ -50,13 +52,14 @@ STALE_MESSAGE = (
 
 
 def _filtered(
-    request: AuthenticatedRequest, access: Access, *, full: bool = False
+    request: AuthenticatedRequest, access: Access, *, today: dt.date, full: bool = False
 ) -> DeliverableFilter:
-    """The filtered deliverables; `full` fetches the long texts too (the export has them)."""
+    """The filtered deliverables (overdue as of `today`); `full` fetches the long texts too (the
+    export has them)."""
     rows = Deliverable.objects.filter(project=access.project)
     queryset = rows.with_related() if full else rows.for_lists()
     return DeliverableFilter(
-        request.GET or None, queryset=queryset, project=access.project, today=timezone.localdate()
+        request.GET or None, queryset=queryset, project=access.project, today=today
     )
 
 
@@ -64,7 +67,8 @@ def _filtered(
 @require_GET
 def deliverable_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
-    filterset = _filtered(request, access)
+    today = timezone.localdate()
+    filterset = _filtered(request, access, today=today)
     page, query = paginate(request, filterset.qs, PAGE_SIZE)
     return render(
         request,
@@ -76,7 +80,8 @@ def deliverable_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "filter": filterset,
             "page_obj": page,
             "query": query,
-            "today": timezone.localdate(),
+            "today": today,
+            "can_create": can_plan(access),
         },
     )
 
@@ -96,7 +101,7 @@ EXPORT_HEADER = [
 ]
 
 
-def _export_row(d: Deliverable) -> list[Any]:
+def _export_row(d: Deliverable) -> list[CellValue]:
     return [
         d.number,
         d.title,
@@ -107,14 +112,9 @@ def _export_row(d: Deliverable) -> list[Any]:
         f"M{d.due_month}",
         d.due_date,
         d.get_status_display(),
-        d.submitted_date or "",
+        d.submitted_date,
         d.delay_justification,
     ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 @login_required
@@ -124,50 +124,40 @@ def deliverable_export(
 ) -> HttpResponse | StreamingHttpResponse:
     """Exactly what the list shows with the same filters, every page of it, as CSV or XLSX."""
     access = access_project(request.user, slug)
-    if fmt not in {"csv", "xlsx"}:
+    if fmt not in FORMATS:
         raise Http404("Unknown format.")
-    rows = _filtered(request, access, full=True).qs.iterator(chunk_size=500)
-    filename = f"{access.project.acronym}-deliverables-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    if fmt == "csv":
-        writer = csv.writer(_Echo())
-        lines = (writer.writerow(r) for r in [EXPORT_HEADER, *map(_export_row, rows)])
-        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
-            lines, content_type="text/csv; charset=utf-8"
-        )
-    else:
-        from openpyxl import Workbook  # only this view needs it
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Deliverables")
-        sheet.append(EXPORT_HEADER)
-        for deliverable in rows:
-            sheet.append(_export_row(deliverable))
-        response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        workbook.save(response)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    today = timezone.localdate()
+    rows = _filtered(request, access, today=today, full=True).qs.iterator(chunk_size=500)
+    return spreadsheet_response(
+        fmt,
+        filename=f"{access.project.acronym}-deliverables-{today:%Y-%m-%d}",
+        title="Deliverables",
+        header=EXPORT_HEADER,
+        rows=map(_export_row, rows),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def deliverable_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
-    access.require(access.can_plan, "Only the coordinator adds deliverables.")
+    access.require(can_plan(access), "Only the coordinator adds deliverables.")
     form = DeliverableForm(
         request.POST or None, instance=Deliverable(project=access.project), can_plan=True
     )
+    status = 200
     if request.method == "POST":
-        if form.is_valid():
-            deliverable = form.save(commit=False)
-            deliverable._change_reason = "Created"
-            deliverable.save()
-            messages.success(request, f"{deliverable.number} added.")
-            return redirect(deliverable)
         status = 422
-    else:
-        status = 200
+        if form.is_valid():
+            try:
+                deliverable = form.save_edit(reason="Created")
+            except StaleEdit:
+                # The number was free when checked, then someone else's D<n> took it.
+                form.add_error("number", "Someone else added this number a moment ago.")
+                status = 409
+            else:
+                messages.success(request, f"{deliverable.number} added.")
+                return redirect(deliverable)
     return render(
         request,
         "projects/deliverable_form.html",
@@ -180,32 +170,26 @@ def deliverable_create(request: AuthenticatedRequest, slug: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def deliverable_edit(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
     access, deliverable = access_deliverable(request.user, slug, number)
-    access.require(access.can_work_on(deliverable))
+    access.require(can_work_on(access, deliverable))
     # The form edits a copy: after refused input the page still names and links to the stored one.
     form = DeliverableForm(
-        request.POST or None, instance=copy.copy(deliverable), can_plan=access.can_plan
+        request.POST or None, instance=copy.copy(deliverable), can_plan=can_plan(access)
     )
     status = 200
     if request.method == "POST":
         status = 422
         if form.is_valid():
             try:
-                form.instance.save_edit(form.cleaned_data["version"], reason="Edited")
+                saved = form.save_edit(reason="Edited")
             except StaleEdit:
-                # Keep their input, now against the current version: saving again is a
-                # deliberate overwrite, not another refusal.
+                # Their input again, against the current version: saving again is a deliberate
+                # overwrite, not another refusal.
                 deliverable.refresh_from_db()
-                data = request.POST.copy()
-                data["version"] = str(deliverable.version)
-                form = DeliverableForm(
-                    data, instance=copy.copy(deliverable), can_plan=access.can_plan
-                )
-                form.is_valid()
-                form.add_error(None, EDIT_STALE_MESSAGE)
+                form = form.against(copy.copy(deliverable), EDIT_STALE_MESSAGE)
                 status = 409
             else:
-                messages.success(request, f"{form.instance.number} saved.")
-                return redirect(form.instance)
+                messages.success(request, f"{saved.number} saved.")
+                return redirect(saved)
     return render(
         request,
         "projects/deliverable_form.html",
@@ -230,14 +214,16 @@ def _render_detail(
 ) -> HttpResponse:
     versions = list(deliverable.versions.select_related("uploaded_by"))
     updates = list(deliverable.progress_updates.select_related("author"))
-    can_work = access.can_work_on(deliverable)
+    can_work = can_work_on(access, deliverable)
+    may_review = can_review(access, deliverable)
     initial = {"version": deliverable.version}
+    today = timezone.localdate()
     context = {
         "project": access.project,
         "access": access,
         "section": "deliverables",
         "deliverable": deliverable,
-        "today": timezone.localdate(),
+        "today": today,
         "versions": versions,
         "updates": updates,
         "latest_percent": updates[0].percent if updates else None,
@@ -245,13 +231,11 @@ def _render_detail(
         "can_work": can_work,
         "can_start": can_work and deliverable.can("start"),
         "can_submit": can_work and deliverable.can("submit_for_review"),
-        "can_review": access.can_review and deliverable.can("approve"),
-        "can_record": access.can_review and deliverable.can("record_submission"),
+        "can_review": may_review and deliverable.can("approve"),
+        "can_record": may_review and deliverable.can("record_submission"),
         "version_form": VersionOnlyForm(initial=initial),
         "changes_form": RequestChangesForm(initial=initial),
-        "submission_form": RecordSubmissionForm(
-            initial={**initial, "submitted_date": timezone.localdate()}
-        ),
+        "submission_form": RecordSubmissionForm(initial={**initial, "submitted_date": today}),
         "progress_form": ProgressUpdateForm(),
         "upload_form": VersionUploadForm(),
     }
@@ -266,77 +250,71 @@ def deliverable_detail(request: AuthenticatedRequest, slug: str, number: str) ->
     return _render_detail(request, access, deliverable)
 
 
-def _transition(
-    request: AuthenticatedRequest,
-    slug: str,
-    number: str,
-    *,
-    allowed: Callable[[Access, Deliverable], bool],
-    form_class: type[VersionOnlyForm],
-    form_name: str,
-    change: Callable[[Deliverable, dict[str, Any]], None],
-    done: str,
-) -> HttpResponse:
-    """The shape every state change shares: check, validate, change through the model, redirect.
+# The state changes: each checks who may act, validates its form, and changes the deliverable
+# through its model method (Deliverable.start ...), which checks the status and the version.
 
-    A ValidationError from the model (wrong state, missing justification) or a stale version
-    re-renders the page with the message and nothing saved.
+
+def _refused(
+    request: AuthenticatedRequest,
+    access: Access,
+    deliverable: Deliverable,
+    error: ValidationError | StaleEdit | None,
+    **posted: VersionOnlyForm,
+) -> HttpResponse:
+    """A state change not made (nothing saved); `posted` is its bound form by its name on the page.
+
+    Stale: back to the page, which shows the current state and the actions still offered. Else
+    the page with the form and its errors (422): a field's error on the field; one not about a
+    field (the deliverable moved on, e.g. a second click) at the top of the page.
     """
-    access, deliverable = access_deliverable(request.user, slug, number)
-    access.require(allowed(access, deliverable))
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                change(deliverable, form.cleaned_data)
-        except StaleEdit:
-            messages.error(request, STALE_MESSAGE)
-            return redirect(deliverable)
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                # Not about a field (the deliverable moved on, e.g. a second click): say why at
-                # the top of the page, where it shows whatever actions are still offered.
-                for message in error.messages:
-                    messages.error(request, message)
-        else:
-            messages.success(request, done.format(number=deliverable.number))
-            return redirect(deliverable)
-    # The instance may hold the refused values: show the stored state.
-    deliverable.refresh_from_db()
-    return _render_detail(request, access, deliverable, status=422, **{form_name: form})
+    if isinstance(error, StaleEdit):
+        messages.error(request, STALE_MESSAGE)
+        return redirect(deliverable)
+    (form,) = posted.values()
+    if error is not None and hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif error is not None:
+        for message in error.messages:
+            messages.error(request, message)
+    deliverable.refresh_from_db()  # the instance may hold the refused values
+    return _render_detail(request, access, deliverable, status=422, **posted)
 
 
 @login_required
 @require_POST
 def deliverable_start(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
-    return _transition(
-        request,
-        slug,
-        number,
-        allowed=lambda a, d: a.can_work_on(d),
-        form_class=VersionOnlyForm,
-        form_name="version_form",
-        change=lambda d, data: d.start(expected_version=data["version"]),
-        done="Work on {number} has started.",
-    )
+    access, deliverable = access_deliverable(request.user, slug, number)
+    access.require(can_work_on(access, deliverable))
+    form = VersionOnlyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, access, deliverable, None, version_form=form)
+    try:
+        deliverable.start(expected_version=form.cleaned_data["version"])
+    except (ValidationError, StaleEdit) as error:
+        return _refused(request, access, deliverable, error, version_form=form)
+    messages.success(request, f"Work on {deliverable.number} has started.")
+    return redirect(deliverable)
 
 
 @login_required
 @require_POST
 def deliverable_submit(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
-    return _transition(
+    access, deliverable = access_deliverable(request.user, slug, number)
+    access.require(can_work_on(access, deliverable))
+    form = VersionOnlyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, access, deliverable, None, version_form=form)
+    try:
+        deliverable.submit_for_review(expected_version=form.cleaned_data["version"])
+    except (ValidationError, StaleEdit) as error:
+        return _refused(request, access, deliverable, error, version_form=form)
+    messages.success(
         request,
-        slug,
-        number,
-        allowed=lambda a, d: a.can_work_on(d),
-        form_class=VersionOnlyForm,
-        form_name="version_form",
-        change=lambda d, data: d.submit_for_review(expected_version=data["version"]),
-        done="{number} is submitted for review. The coordinator will see it on their dashboard.",
+        f"{deliverable.number} is submitted for review. The coordinator will see it on their "
+        "dashboard.",
     )
+    return redirect(deliverable)
 
 
 @login_required
@@ -344,33 +322,35 @@ def deliverable_submit(request: AuthenticatedRequest, slug: str, number: str) ->
 def deliverable_request_changes(
     request: AuthenticatedRequest, slug: str, number: str
 ) -> HttpResponse:
-    return _transition(
-        request,
-        slug,
-        number,
-        allowed=lambda a, d: a.can_review,
-        form_class=RequestChangesForm,
-        form_name="changes_form",
-        change=lambda d, data: d.request_changes(
-            comment=data["comment"], expected_version=data["version"]
-        ),
-        done="Changes to {number} requested.",
-    )
+    access, deliverable = access_deliverable(request.user, slug, number)
+    access.require(can_review(access, deliverable))
+    form = RequestChangesForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, access, deliverable, None, changes_form=form)
+    try:
+        deliverable.request_changes(
+            comment=form.cleaned_data["comment"], expected_version=form.cleaned_data["version"]
+        )
+    except (ValidationError, StaleEdit) as error:
+        return _refused(request, access, deliverable, error, changes_form=form)
+    messages.success(request, f"Changes to {deliverable.number} requested.")
+    return redirect(deliverable)
 
 
 @login_required
 @require_POST
 def deliverable_approve(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
-    return _transition(
-        request,
-        slug,
-        number,
-        allowed=lambda a, d: a.can_review,
-        form_class=VersionOnlyForm,
-        form_name="version_form",
-        change=lambda d, data: d.approve(expected_version=data["version"]),
-        done="{number} approved.",
-    )
+    access, deliverable = access_deliverable(request.user, slug, number)
+    access.require(can_review(access, deliverable))
+    form = VersionOnlyForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, access, deliverable, None, version_form=form)
+    try:
+        deliverable.approve(expected_version=form.cleaned_data["version"])
+    except (ValidationError, StaleEdit) as error:
+        return _refused(request, access, deliverable, error, version_form=form)
+    messages.success(request, f"{deliverable.number} approved.")
+    return redirect(deliverable)
 
 
 @login_required
@@ -378,28 +358,29 @@ def deliverable_approve(request: AuthenticatedRequest, slug: str, number: str) -
 def deliverable_record_submission(
     request: AuthenticatedRequest, slug: str, number: str
 ) -> HttpResponse:
-    return _transition(
-        request,
-        slug,
-        number,
-        allowed=lambda a, d: a.can_review,
-        form_class=RecordSubmissionForm,
-        form_name="submission_form",
-        change=lambda d, data: d.record_submission(
-            on=data["submitted_date"],
-            justification=data["delay_justification"],
-            expected_version=data["version"],
+    access, deliverable = access_deliverable(request.user, slug, number)
+    access.require(can_review(access, deliverable))
+    form = RecordSubmissionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, access, deliverable, None, submission_form=form)
+    try:
+        deliverable.record_submission(
+            on=form.cleaned_data["submitted_date"],
+            justification=form.cleaned_data["delay_justification"],
+            expected_version=form.cleaned_data["version"],
             today=timezone.localdate(),
-        ),
-        done="Submission of {number} to the funder recorded.",
-    )
+        )
+    except (ValidationError, StaleEdit) as error:
+        return _refused(request, access, deliverable, error, submission_form=form)
+    messages.success(request, f"Submission of {deliverable.number} to the funder recorded.")
+    return redirect(deliverable)
 
 
 @login_required
 @require_POST
 def deliverable_progress_add(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
     access, deliverable = access_deliverable(request.user, slug, number)
-    access.require(access.can_work_on(deliverable))
+    access.require(can_work_on(access, deliverable))
     form = ProgressUpdateForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, access, deliverable, status=422, progress_form=form)
@@ -416,7 +397,7 @@ def deliverable_version_upload(
     request: AuthenticatedRequest, slug: str, number: str
 ) -> HttpResponse:
     access, deliverable = access_deliverable(request.user, slug, number)
-    access.require(access.can_work_on(deliverable))
+    access.require(can_work_on(access, deliverable))
     form = VersionUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -9,44 +9,52 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import AuthenticatedRequest
 from projects.forms.planning import MilestoneAchieveForm
 from projects.history import history_entries
-from projects.models import Deliverable, Milestone, WorkPackage
-from projects.permissions import Access, access_milestone, access_project, access_work_package
-from projects.timeline import build_timeline
+from projects.models import Deliverable, Milestone, Progress, WorkPackage
+from projects.permissions import (
+    Access,
+    access_milestone,
+    access_project,
+    access_work_package,
+    can_plan,
+)
+from projects.timeline import build_plan, build_timeline
 
 PAGE_SIZE = 50
 
 
-def percent(done: int, total: int) -> int:
-    """The share of done in total as a whole percentage, 0 when there is nothing to do."""
-    return round(100 * done / total) if total else 0
+COUNT, DONE = "deliverable_count", "done_count"  # a work package's deliverables, and done ones
 
 
 @login_required
 @require_GET
-def workpackage_list(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+def workpackage_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)
     # One query for the page's rows: the lead's name by join, the deliverable counts by
     # aggregation (both counts over the same join, so no fan-out between them).
     work_packages = (
         WorkPackage.objects.filter(project=access.project)
         .select_related("lead__organisation")
         .annotate(
-            deliverable_count=Count("deliverables"),
-            done_count=Count(
-                "deliverables", filter=Q(deliverables__status__in=Deliverable.DONE_STATUSES)
-            ),
+            **{
+                COUNT: Count("deliverables"),
+                DONE: Count(
+                    "deliverables", filter=Q(deliverables__status__in=Deliverable.DONE_STATUSES)
+                ),
+            }
         )
         .order_by("number")
     )
     page = Paginator(work_packages, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(wp, percent(wp.done_count, wp.deliverable_count)) for wp in page]  # type: ignore[attr-defined]
+    # The counts are annotations, not fields: read back by name.
+    rows = [(wp, Progress(done=getattr(wp, DONE), total=getattr(wp, COUNT)).percent) for wp in page]
     return render(
         request,
         "projects/workpackage_list.html",
@@ -62,14 +70,14 @@ def workpackage_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def workpackage_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    access, work_package = access_work_package(request.user, slug, number)  # type: ignore[arg-type]
+def workpackage_detail(request: AuthenticatedRequest, slug: str, number: int) -> HttpResponse:
+    access, work_package = access_work_package(request.user, slug, number)
     project = access.project
     today = timezone.localdate()
     deliverables = list(
         work_package.deliverables.select_related("lead__organisation").order_by("sort_key")
     )
-    done = sum(d.status in Deliverable.DONE_STATUSES for d in deliverables)
+    progress = Progress.of(deliverables)
     milestones = list(
         work_package.milestones.prefetch_related(
             Prefetch("work_packages", queryset=WorkPackage.objects.order_by("number"))
@@ -87,8 +95,8 @@ def workpackage_detail(request: HttpRequest, slug: str, number: int) -> HttpResp
             "start_date": project.month_start(work_package.start_month),
             "end_date": project.month_end(work_package.end_month),
             "deliverables": deliverables,
-            "done_count": done,
-            "progress": percent(done, len(deliverables)),
+            "done_count": progress.done,
+            "progress": progress.percent,
             "milestone_rows": [(m, m.is_overdue(today)) for m in milestones],
             "risks": risks,
             "today": today,
@@ -109,8 +117,8 @@ def _milestones(project_id: int) -> QuerySet[Milestone]:
 
 @login_required
 @require_GET
-def milestone_list(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+def milestone_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)
     today = timezone.localdate()
     page = Paginator(_milestones(access.project.pk), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -128,7 +136,7 @@ def milestone_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _milestone_page(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     access: Access,
     milestone: Milestone,
     *,
@@ -139,7 +147,7 @@ def _milestone_page(
     """The milestone's page; after a refused POST, with the bound form and its errors."""
     # A refused form is shown whatever the state, so its errors are seen (e.g. "already achieved"
     # after a double submit).
-    show_form = form is not None or (access.can_plan and not milestone.is_achieved)
+    show_form = form is not None or (can_plan(access) and not milestone.is_achieved)
     return render(
         request,
         "projects/milestone_detail.html",
@@ -160,16 +168,16 @@ def _milestone_page(
 
 @login_required
 @require_GET
-def milestone_detail(request: HttpRequest, slug: str, number: str) -> HttpResponse:
-    access, milestone = access_milestone(request.user, slug, number)  # type: ignore[arg-type]
+def milestone_detail(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
+    access, milestone = access_milestone(request.user, slug, number)
     return _milestone_page(request, access, milestone, today=timezone.localdate())
 
 
 @login_required
 @require_POST
-def milestone_achieve(request: HttpRequest, slug: str, number: str) -> HttpResponse:
-    access, milestone = access_milestone(request.user, slug, number)  # type: ignore[arg-type]
-    access.require(access.can_plan, "Only the coordinator marks milestones achieved.")
+def milestone_achieve(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
+    access, milestone = access_milestone(request.user, slug, number)
+    access.require(can_plan(access), "Only the coordinator marks milestones achieved.")
     today = timezone.localdate()
     form = MilestoneAchieveForm(request.POST, today=today)
     if form.is_valid():
@@ -192,8 +200,8 @@ def milestone_achieve(request: HttpRequest, slug: str, number: str) -> HttpRespo
 
 @login_required
 @require_GET
-def timeline(request: HttpRequest, slug: str) -> HttpResponse:
-    access = access_project(request.user, slug)  # type: ignore[arg-type]
+def timeline(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    access = access_project(request.user, slug)
     project = access.project
     today = timezone.localdate()
     # Four queries whatever the plan's size: work packages, deliverables, milestones and their
@@ -216,18 +224,10 @@ def timeline(request: HttpRequest, slug: str) -> HttpResponse:
         milestones=milestones,
         today_month=project.month_of(today),
     )
-    # The same plan as a table, grouped in Python from the rows already fetched.
-    due_by_wp: dict[int, list[Deliverable]] = {wp.pk: [] for wp in work_packages}
-    for deliverable in deliverables:
-        due_by_wp.setdefault(deliverable.work_package_id, []).append(deliverable)
-    milestones_by_wp: dict[int, list[Milestone]] = {wp.pk: [] for wp in work_packages}
-    project_milestones = []
-    for milestone in milestones:
-        linked = milestone.work_packages.all()  # prefetched
-        for wp in linked:
-            milestones_by_wp.setdefault(wp.pk, []).append(milestone)
-        if not linked:
-            project_milestones.append(milestone)
+    # The same plan as a table, grouped from the rows already fetched.
+    plan = build_plan(
+        project, work_packages=work_packages, deliverables=deliverables, milestones=milestones
+    )
     return render(
         request,
         "projects/timeline.html",
@@ -236,8 +236,7 @@ def timeline(request: HttpRequest, slug: str) -> HttpResponse:
             "access": access,
             "section": "timeline",
             "timeline": picture,
-            "table_rows": [(wp, due_by_wp[wp.pk], milestones_by_wp[wp.pk]) for wp in work_packages],
-            "project_milestones": project_milestones,
+            "plan": plan,
             "today": today,
             "today_month": project.month_of(today),
         },

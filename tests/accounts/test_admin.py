@@ -4,6 +4,7 @@ admin's login, which is allauth's (rate-limited) one."""
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -81,7 +82,7 @@ def test_invitation_link_sets_a_password_that_logs_in(admin_client: Client) -> N
 
 
 def test_admin_can_add_a_person_without_inviting_them_yet(
-    admin_client: Client, django_capture_on_commit_callbacks
+    admin_client: Client, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(ADD, {"email": "ines@example.org"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from typing import Any
 
 import pytest
 from celery.result import EagerResult
@@ -36,7 +37,7 @@ def test_task_deletes_expired_sessions_and_keeps_live_ones() -> None:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_worker_runs_the_task_and_deletes_the_expired_session(celery_worker) -> None:
+def test_worker_runs_the_task_and_deletes_the_expired_session(celery_worker: Any) -> None:
     now = timezone.now()
     expired = make_session(now - dt.timedelta(minutes=1))
     live = make_session(now + dt.timedelta(days=1))

@@ -3,6 +3,8 @@ a management command, an import), inside a request or not."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_invitation_is_mailed_on_commit_outside_a_request(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     user = make_user("ines@example.org", password=None, verified=False)
     with django_capture_on_commit_callbacks(execute=True):
@@ -29,7 +31,7 @@ def test_invitation_is_mailed_on_commit_outside_a_request(
 
 
 def test_no_invitation_is_mailed_when_the_transaction_rolls_back(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     user = make_user("ines@example.org", password=None, verified=False)
     with (

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from projects.models import Deliverable, Project, ReportingPeriod, WorkPackage
-from reports.models import ProgressReport
+from reports.models import GeneratedReport
 from tests.browser.conftest import check_accessibility, login, navigating
 from tests.conftest import CeleryWorker
 from tests.factories import PASSWORD, make_deliverable, make_work_package
@@ -95,7 +95,7 @@ def test_coordinator_watches_a_report_become_ready_and_an_observer_downloads_it(
         "section", has=page.get_by_role("heading", name="Request a progress report")
     )
     form.get_by_label(re.compile(r"^Period:?$")).select_option(label=str(period))
-    for _key, label in ProgressReport.SECTIONS:
+    for _key, label in GeneratedReport.SECTIONS:
         expect(form.get_by_label(label, exact=True)).to_be_checked()
 
     polled: list[str] = []  # the status partial's requests, sent by htmx
@@ -112,7 +112,7 @@ def test_coordinator_watches_a_report_become_ready_and_an_observer_downloads_it(
         navigating(page),
     ):
         form.get_by_role("button", name="Make the report").click()
-    report = ProgressReport.objects.get()
+    report = GeneratedReport.objects.get()
     assert page.url.endswith(report.get_absolute_url())
     landing_html = landed.value.text()
     assert re.search(r">(Queued|Being made)</span>", landing_html), landing_html
@@ -128,7 +128,7 @@ def test_coordinator_watches_a_report_become_ready_and_an_observer_downloads_it(
     assert polled, "the status never was polled by htmx"
     assert page.url.endswith(report.get_absolute_url())
     report.refresh_from_db()
-    assert report.status == ProgressReport.Status.READY, report.error
+    assert report.status == GeneratedReport.Status.READY, report.error
     expect(status).to_contain_text(f"{report.pages} pages")
     expect(status).not_to_have_attribute("hx-trigger", re.compile(".*"))  # polling has stopped
     # The swapped-in state is new markup that no page load brought: check it with axe too.

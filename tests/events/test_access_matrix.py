@@ -1,4 +1,5 @@
-"""Who gets what from every URL of the events app and of conference reports and recommendations.
+"""Who gets what from every URL of the events app (the reports app's URLs, conference reports
+included, are in tests/reports/test_access_matrix.py).
 
 One row per URL name: the expected status for GET and for an empty POST, for each member of the
 cast. Anonymous users are sent to the login page (302 there) except on the private calendar feed,
@@ -7,7 +8,7 @@ members whose role may read but not change get 403 on a change; the wrong method
 empty POST is refused as invalid input (422) for those allowed to change, except where the action
 needs no input (delete, tick off: 302 to the event).
 
-A URL of these apps missing from the table fails `test_every_url_is_in_the_table`.
+A URL of the app missing from the table fails `test_every_url_is_in_the_table`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from tests.events.factories import (
     make_file,
     make_link,
     make_outcome,
-    make_report,
 )
 
 ROLES = ("anonymous", "coordinator", "partner", "other_partner", "observer", "outsider")
@@ -40,7 +40,6 @@ POST_ONLY = GET_ONLY
 MANAGE_PAGE = (302, 200, 200, 403, 403, 404)
 MANAGE_CHANGE = (302, 422, 422, 403, 403, 404)
 MANAGE_DONE = (302, 302, 302, 403, 403, 404)
-COORDINATOR_CHANGE = (302, 422, 403, 403, 403, 404)
 
 TABLE: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     # events
@@ -71,17 +70,7 @@ TABLE: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     ),
     # The token is the credential: no session needed, the same answer for everyone.
     "events:calendar_feed": ((200,) * 6, (405,) * 6),
-    # conference reports and recommendations
-    "reports:conference_report_edit": (MANAGE_PAGE, MANAGE_CHANGE),
-    "reports:conference_report_submit": (POST_ONLY, MANAGE_CHANGE),
-    "reports:conference_report_publish": (POST_ONLY, COORDINATOR_CHANGE),
-    "reports:conference_report_send_back": (POST_ONLY, COORDINATOR_CHANGE),
-    "reports:recommendation_list": (READ, GET_ONLY),
-    "reports:recommendation_export": (READ, GET_ONLY),
 }
-
-# Reports URLs that belong to the PDF progress reports, tested with them (tests/reports/).
-NOT_HERE = {"reports:conference_report_pdf"}
 
 
 def _names(namespace: str) -> set[str]:
@@ -91,12 +80,7 @@ def _names(namespace: str) -> set[str]:
 
 
 def test_every_url_is_in_the_table() -> None:
-    wanted = _names("events") | {
-        name
-        for name in _names("reports")
-        if name.startswith(("reports:conference_report_", "reports:recommendation_"))
-    }
-    assert wanted - NOT_HERE == set(TABLE), "add the missing URLs to TABLE (or remove stale rows)"
+    assert _names("events") == set(TABLE), "add the missing URLs to TABLE (or remove stale rows)"
 
 
 class World:
@@ -109,7 +93,6 @@ class World:
         self.file = make_file(self.event, added_by=coordinator)
         self.link = make_link(self.event, added_by=coordinator)
         self.outcome = make_outcome(self.event, owner=project.partners.get(number=3))
-        self.report = make_report(self.event)
         self.feed = CalendarFeed.for_user(coordinator)
 
     def args(self, name: str) -> list[Any]:
@@ -128,11 +111,9 @@ class World:
         short = name.split(":", 1)[1]
         if short in per_name:
             return per_name[short]()
-        if short in {"event_list", "event_calendar", "event_create"} or short.startswith(
-            "recommendation_"
-        ):
+        if short in {"event_list", "event_calendar", "event_create"}:
             return [slug]
-        return [slug, pk]  # the event's own pages, and its report's
+        return [slug, pk]  # the event's own pages
 
 
 CASES = [

@@ -11,6 +11,7 @@ from django.urls import reverse
 from events.models import CalendarFeed, Event
 from tests.events.factories import make_attendance, make_outcome, make_recommendation, make_report
 from tests.factories import make_partner, make_project, make_user
+from tests.projects.admin_pages import loaded
 
 
 def test_admin_pages_open(client: Client, event: Event, partner: Any) -> None:
@@ -59,3 +60,69 @@ def test_revoke_action_replaces_the_token(client: Client, partner: Any) -> None:
     )
     feed.refresh_from_db()
     assert feed.token != old
+
+
+# --- saves through the versioned-edit door ----------------------------------------------------
+
+
+def _admin_client() -> Client:
+    client = Client()
+    client.force_login(make_user("admin@example.org", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_an_event_saved_in_the_admin_moves_its_version_and_a_stale_save_is_refused(
+    event: Event,
+) -> None:
+    client = _admin_client()
+    url = reverse("admin:events_event_change", args=[event.pk])
+    page = loaded(client, url)
+    assert page["version"] == 1
+
+    assert (
+        client.post(url, {**page, "title": "Roundtable on reserved contracts"}).status_code == 302
+    )
+    event.refresh_from_db()
+    assert (event.title, event.version) == ("Roundtable on reserved contracts", 2)
+    assert event.history.latest("history_id").history_change_reason == "Changed in the admin"
+
+    # The page as first loaded is stale now: refused, nothing saved.
+    response = client.post(url, {**page, "title": "Old page"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert "nothing on the page was saved" in response.content.decode()
+    event.refresh_from_db()
+    assert (event.title, event.version) == ("Roundtable on reserved contracts", 2)
+
+
+def test_attendance_corrected_in_the_admin_goes_through_the_door(event: Event) -> None:
+    attendance = make_attendance(event, total=10)
+    client = _admin_client()
+    url = reverse("admin:events_event_change", args=[event.pk])
+    page = loaded(client, url)
+    assert page["attendance-0-version"] == 1
+
+    assert client.post(url, {**page, "attendance-0-total": 12}).status_code == 302
+    attendance.refresh_from_db()
+    assert (attendance.total, attendance.version) == (12, 2)
+    assert attendance.history.latest("history_id").history_change_reason == ("Changed in the admin")
+
+    # A correction on the platform meanwhile makes the page loaded before it stale.
+    response = client.post(url, {**page, "attendance-0-total": 15})
+    assert response.status_code == 302
+    attendance.refresh_from_db()
+    assert (attendance.total, attendance.version) == (12, 2)
+
+
+def test_attendance_whose_breakdown_does_not_add_up_is_refused_in_the_admin(
+    event: Event,
+) -> None:
+    attendance = make_attendance(event, total=10)
+    client = _admin_client()
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    response = client.post(url, {**loaded(client, url), "attendance-0-women": 11})
+
+    assert response.status_code == 200
+    assert "The gender breakdown adds up to 11" in response.content.decode()
+    attendance.refresh_from_db()
+    assert (attendance.women, attendance.version) == (None, 1)

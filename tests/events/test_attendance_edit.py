@@ -178,3 +178,49 @@ def test_event_that_started_but_has_not_ended_takes_attendance(
     )
     client.force_login(partner)
     assert post(client, event, total=12).status_code == 302
+
+
+def test_a_stale_correction_keeps_the_input_against_the_current_figures(
+    client: Client, partner: Any, coordinator: Any, event: Event
+) -> None:
+    attendance = make_attendance(event, total=20)
+    client.force_login(coordinator)
+    assert post(client, event, total=25, version=1).status_code == 302
+
+    client.force_login(partner)
+    response = post(client, event, total=30, version=1)
+
+    assert response.status_code == 409
+    form = response.context["form"]
+    assert form.non_field_errors() == [
+        "Someone else saved these figures while you were editing them. Your figures are below "
+        "and are not saved: compare them with the event's page, then save again to keep yours."
+    ]
+    assert form["total"].value() == "30"  # theirs to compare, this input kept
+    assert form["version"].value() == "2"  # saving again is a deliberate overwrite
+    attendance.refresh_from_db()
+    assert (attendance.total, attendance.version) == (25, 2)
+    assert post(client, event, total=30, version=2).status_code == 302
+
+
+def test_a_first_recording_racing_another_is_refused_and_theirs_kept(
+    client: Client, partner: Any, coordinator: Any, event: Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both opened the empty form; the coordinator's figures were saved a moment before."""
+    save_edit = Attendance.save_edit
+
+    def theirs_first(attendance: Attendance, *args: Any, **kwargs: Any) -> None:
+        make_attendance(event, total=18, recorded_by=coordinator)
+        save_edit(attendance, *args, **kwargs)
+
+    monkeypatch.setattr(Attendance, "save_edit", theirs_first)
+    client.force_login(partner)
+
+    response = post(client, event, total=20)
+
+    assert response.status_code == 409
+    form = response.context["form"]
+    assert form["total"].value() == "20"
+    assert form["version"].value() == "1"  # now against the coordinator's record
+    stored = Attendance.objects.get(event=event)
+    assert (stored.total, stored.recorded_by, stored.version) == (18, coordinator, 1)

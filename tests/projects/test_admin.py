@@ -18,6 +18,7 @@ from django.db.models import Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from projects.models import (
@@ -34,6 +35,7 @@ from projects.models import (
     RiskReview,
     WorkPackage,
 )
+from tests.projects.admin_pages import loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -262,7 +264,8 @@ def test_deliverable_form_shows_the_due_date_read_only() -> None:
 
     assert "due_date" not in response.context["adminform"].form.fields
     assert deliverable.due_month == 2
-    assert '<div class="readonly">Feb. 29, 2024</div>' in response.text
+    # The site's English date format (coresp/formats/en), not Django's American default.
+    assert '<div class="readonly">29 February 2024</div>' in response.text
 
 
 def test_work_package_inline_adds_a_deliverable_to_its_project() -> None:
@@ -453,3 +456,204 @@ def test_import_view_refuses_other_methods() -> None:
     response = _client(_superuser()).put(_import_url(project))
 
     assert response.status_code == 405
+
+
+# --- the admin goes through the platform's doors ----------------------------------------------
+
+
+def _messages(response: Any) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_deliverable_status_is_read_only_and_a_save_moves_the_version() -> None:
+    user = _superuser()
+    deliverable = _one_of_everything(user)[Deliverable]
+    client = _client(user)
+    url = _url("deliverable_change", deliverable.pk)
+    data = loaded(client, url)
+    assert "status" not in client.get(url).context["adminform"].form.fields
+    assert data["version"] == 1
+
+    response = client.post(url, {**data, "title": "Project handbook", "status": "approved"})
+
+    assert response.status_code == 302
+    deliverable.refresh_from_db()
+    assert (deliverable.title, deliverable.status) == ("Project handbook", "planned")
+    assert deliverable.version == 2  # an edit page opened before this save is now stale
+    record = deliverable.history.latest("history_id")
+    assert (record.history_change_reason, record.history_user) == ("Changed in the admin", user)
+
+
+def test_a_stale_deliverable_admin_save_is_refused_and_saves_nothing() -> None:
+    user = _superuser()
+    deliverable = _one_of_everything(user)[Deliverable]
+    client = _client(user)
+    url = _url("deliverable_change", deliverable.pk)
+    data = loaded(client, url)
+    # The lead partner saves on the platform after the admin opened the page.
+    deliverable.description = "The partner's description."
+    deliverable.save_edit(deliverable.version, reason="Edited")
+
+    response = client.post(url, {**data, "title": "The admin's title"}, follow=True)
+
+    assert response.redirect_chain == [(url, 302)]
+    assert _messages(response) == [
+        "Someone else saved this while you were editing it, so nothing on the page was saved. "
+        "Here it is as it is now: make your changes again."
+    ]
+    deliverable.refresh_from_db()
+    assert (deliverable.title, deliverable.description) == (
+        "Deliverable 1",
+        "The partner's description.",
+    )
+    assert deliverable.version == 2
+
+
+def test_work_package_inline_edits_a_deliverable_through_the_door() -> None:
+    user = _superuser()
+    project = _project()
+    _deliverables(project, 1)
+    deliverable = project.deliverables.get()
+    client = _client(user)
+    url = _url("workpackage_change", project.work_packages.get().pk)
+    data = loaded(client, url)
+    assert data["deliverables-0-version"] == 1
+
+    assert client.post(url, {**data, "deliverables-0-title": "Handbook"}).status_code == 302
+    deliverable.refresh_from_db()
+    assert (deliverable.title, deliverable.version) == ("Handbook", 2)
+
+    # The same page posted again is stale for that row: nothing of it is saved.
+    response = client.post(url, {**data, "title": "Renamed", "deliverables-0-title": "Old"})
+    assert response.status_code == 302
+    deliverable.refresh_from_db()
+    assert (deliverable.title, deliverable.version) == ("Handbook", 2)
+    assert project.work_packages.get().title == "Management"
+
+
+def test_risk_scores_change_only_through_a_review_in_the_admin() -> None:
+    user = _superuser()
+    risk = _one_of_everything(user)[Risk]
+    risk.reviews.all().delete()
+    client = _client(user)
+    url = _url("risk_change", risk.pk)
+    data = loaded(client, url)
+    assert {"likelihood", "impact", "status"}.isdisjoint(
+        client.get(url).context["adminform"].form.fields
+    )
+
+    response = client.post(
+        url,
+        {
+            **data,
+            "likelihood": "3",  # ignored: read-only on a raised risk
+            "reviews-TOTAL_FORMS": 1,
+            "reviews-0-review_date": "2024-02-01",
+            "reviews-0-likelihood": "3",
+            "reviews-0-impact": "1",
+            "reviews-0-status": "monitored",
+            "reviews-0-note": "Turnout was good in January.",
+        },
+    )
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    risk.refresh_from_db()
+    assert (risk.likelihood, risk.impact, risk.status) == (3, 1, "monitored")
+    review = risk.reviews.get()
+    assert review.reviewed_by == user
+    # The admin's save, then the review's: each moved the version.
+    assert risk.version == 3
+    assert risk.history.latest("history_id").history_change_reason == "Reviewed on 01 Feb 2024"
+
+
+def test_an_older_review_added_in_the_admin_is_logged_but_leaves_the_scores() -> None:
+    user = _superuser()
+    risk = _one_of_everything(user)[Risk]
+    client = _client(user)
+
+    response = client.post(
+        _url("riskreview_add"),
+        {
+            "risk": risk.pk,
+            "review_date": "2020-01-01",
+            "likelihood": "3",
+            "impact": "3",
+            "status": "materialised",
+            "note": "Found in an old file.",
+        },
+    )
+
+    assert response.status_code == 302
+    risk.refresh_from_db()
+    assert (risk.likelihood, risk.impact, risk.status) == (2, 2, "open")
+    assert risk.reviews.count() == 2
+    assert risk.reviews.get(review_date=dt.date(2020, 1, 1)).reviewed_by == user
+
+
+def test_a_review_added_in_its_own_admin_updates_the_risk() -> None:
+    user = _superuser()
+    risk = _one_of_everything(user)[Risk]
+    client = _client(user)
+    today = timezone.localdate()
+
+    response = client.post(
+        _url("riskreview_add"),
+        {
+            "risk": risk.pk,
+            "review_date": today,
+            "likelihood": "1",
+            "impact": "3",
+            "status": "monitored",
+            "note": "Second venue booked.",
+        },
+    )
+
+    assert response.status_code == 302
+    review = risk.reviews.latest("pk")
+    assert response["Location"] == _url("riskreview_changelist")
+    risk.refresh_from_db()
+    assert (risk.likelihood, risk.impact, risk.status, risk.version) == (1, 3, "monitored", 2)
+    # A review is a dated log: its admin page reads it, nobody changes or removes it.
+    assert client.get(_url("riskreview_change", review.pk)).status_code == 200
+    assert client.post(_url("riskreview_delete", review.pk), {"post": "yes"}).status_code == 403
+    assert risk.reviews.filter(pk=review.pk).exists()
+
+
+def test_a_review_dated_in_the_future_is_refused_in_the_admin() -> None:
+    user = _superuser()
+    risk = _one_of_everything(user)[Risk]
+
+    response = _client(user).post(
+        _url("riskreview_add"),
+        {
+            "risk": risk.pk,
+            "review_date": timezone.localdate() + dt.timedelta(days=1),
+            "likelihood": "1",
+            "impact": "1",
+            "status": "closed",
+            "note": "Early.",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["review_date"] == [
+        "The date is in the future."
+    ]
+    assert risk.reviews.count() == 1
+
+
+def test_a_risk_admin_save_with_work_packages_writes_one_history_record() -> None:
+    user = _superuser()
+    risk = _one_of_everything(user)[Risk]
+    client = _client(user)
+    url = _url("risk_change", risk.pk)
+    records = risk.history.count()
+
+    response = client.post(url, {**loaded(client, url), "work_packages": [], "title": "Turnout"})
+
+    assert response.status_code == 302
+    risk.refresh_from_db()
+    assert (risk.title, list(risk.work_packages.all()), risk.version) == ("Turnout", [], 2)
+    assert risk.history.count() == records + 1
+    record = risk.history.latest("history_id")
+    assert (record.title, list(record.work_packages.all())) == ("Turnout", [])

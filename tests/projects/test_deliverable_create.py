@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from accounts.models import User
 from projects.models import Deliverable, Project, WorkPackage
-from tests.factories import make_organisation, make_partner, make_project, make_work_package
+from tests.factories import (
+    make_deliverable,
+    make_organisation,
+    make_partner,
+    make_project,
+    make_work_package,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +166,24 @@ def test_anonymous_is_sent_to_login(
 @pytest.mark.parametrize("method", ["put", "delete", "patch"])
 def test_other_methods_are_not_allowed(cora: Client, project: Project, method: str) -> None:
     assert getattr(cora, method)(url(project)).status_code == 405
+
+
+def test_a_number_taken_at_the_same_moment_is_refused_with_409_keeping_the_input(
+    cora: Client, project: Project, work_package: WorkPackage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The number was free when the form was checked; someone else's D1.2 got in first."""
+    save_edit = Deliverable.save_edit
+
+    def theirs_first(deliverable: Deliverable, *args: Any, **kwargs: Any) -> None:
+        make_deliverable(work_package, number="D1.2", title="Their quality plan")
+        save_edit(deliverable, *args, **kwargs)
+
+    monkeypatch.setattr(Deliverable, "save_edit", theirs_first)
+
+    response = cora.post(url(project), data(work_package))
+
+    assert response.status_code == 409
+    form = response.context["form"]
+    assert form.errors["number"] == ["Someone else added this number a moment ago."]
+    assert form["title"].value() == "Quality plan"  # the input is back
+    assert list(Deliverable.objects.values_list("title", flat=True)) == ["Their quality plan"]

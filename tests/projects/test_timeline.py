@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from projects.models import Deliverable, Milestone, Project, WorkPackage
+from projects.models import Deliverable, Milestone, Progress, Project, WorkPackage
 from projects.timeline import (
     HEADER_HEIGHT,
     LABEL_WIDTH,
     MONTH_WIDTH,
     ROW_HEIGHT,
+    build_plan,
     build_timeline,
     month_x,
 )
@@ -138,6 +139,47 @@ def test_long_titles_are_shortened_for_the_label_column_only() -> None:
 
     assert row.label.endswith("…") and len(row.label) <= 26
     assert row.title == "Dissemination, exploitation and communication"
+
+
+# --- the plan table (the timeline page's and the PDF report's) --------------------------------
+
+
+@pytest.mark.django_db
+def test_the_plan_groups_deliverables_and_milestones_by_work_package(
+    project: Project, work_package: WorkPackage
+) -> None:
+    wp2 = make_work_package(project, number=2, lead=work_package.lead, start_month=3, end_month=12)
+    d11 = make_deliverable(work_package, number="D1.1", due_month=2, status="approved")
+    d12 = make_deliverable(work_package, number="D1.2", due_month=6)
+    d21 = make_deliverable(wp2, number="D2.1", due_month=9)
+    both = make_milestone(project, number="MS1", due_month=9, work_packages=[work_package, wp2])
+    whole = make_milestone(project, number="MS2", due_month=18)
+
+    plan = build_plan(
+        project,
+        work_packages=[work_package, wp2],
+        deliverables=[d11, d12, d21],
+        milestones=Milestone.objects.prefetch_related("work_packages").order_by("sort_key"),
+    )
+
+    first, second = plan.rows
+    assert (first.work_package, first.deliverables, first.milestones) == (
+        work_package, [d11, d12], [both],
+    )  # fmt: skip
+    assert (second.deliverables, second.milestones) == ([d21], [both])
+    assert plan.project_milestones == [whole]  # in no work package's row
+    # M3-M12 of a project starting 1 October 2022: 1 December 2022 to 30 September 2023.
+    assert (second.start_date, second.end_date) == (dt.date(2022, 12, 1), dt.date(2023, 9, 30))
+    assert (first.progress, second.progress) == (50, 0)  # D1.1 of WP1's two is done
+
+
+def test_progress_is_the_share_of_deliverables_done() -> None:
+    def d(status: str) -> Deliverable:
+        return Deliverable(status=status)
+
+    done = [d("approved"), d("submitted"), d("in_review")]
+    assert (Progress.of(done).done, Progress.of(done).percent) == (2, 67)
+    assert Progress.of([]).percent == 0  # a work package with no deliverables yet
 
 
 # --- the page ---------------------------------------------------------------------------------
