@@ -337,7 +337,9 @@ def log_in(port: int, email: str) -> dict[str, str]:
     jar: dict[str, str] = {}
     set_cookies(response.getheaders(), jar)
     conn.close()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    assert found, "the page has a CSRF token"
+    token = found.group(1)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     body = urlencode({"csrfmiddlewaretoken": token, "login": email, "password": PASSWORD})
     conn.request(
