@@ -16,7 +16,7 @@ PORT ?= 8000
 # Test defaults such as SECRET_KEY live in [tool.pytest_env] in pyproject.toml, not here.
 
 .DEFAULT_GOAL := help
-.PHONY: help venv install run test lint lock demo clean
+.PHONY: help venv install run test lint lock demo messages clean
 
 help:
 	@echo "make run      start the platform on http://127.0.0.1:$(PORT)/ with the demo project (PORT=8001 for another port)"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint     ruff, ruff format --check, mypy, missing migrations"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml"
 	@echo "make demo     migrate and load the demo project"
+	@echo "make messages update the translation catalogues (locale/) and compile them"
 	@echo "make install  create $(VENV) and install requirements.lock"
 	@echo "make clean    remove $(VENV), caches and generated files (keeps var/coresp.sqlite3)"
 
@@ -59,6 +60,7 @@ lint: install
 	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
 	echo "== mypy"; DEBUG=1 $(VENV)/bin/mypy . || status=1; \
 	echo "== makemigrations --check"; DEBUG=1 $(PY) manage.py makemigrations --check --dry-run || status=1; \
+	echo "== translations"; $(PY) bin/check_i18n.py || status=1; \
 	exit $$status
 
 lock: venv
@@ -68,6 +70,15 @@ lock: venv
 demo: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
+
+# The shipped languages besides English (the source). Needs gettext (msgfmt, xgettext).
+LANGS := de fr es bg
+I18N_IGNORE := --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'demo/*'
+
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete \
+		--add-location file $(I18N_IGNORE)
+	DEBUG=1 $(PY) manage.py compilemessages $(I18N_IGNORE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-results
