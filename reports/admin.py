@@ -1,7 +1,8 @@
 """Django admin for the reports app.
 
 Conference reports: read and corrected here by site admins, with their recommendations inline and
-the change history of simple_history. Publishing goes through the event page (the coordinator's
+the change history of simple_history; saves go through the versioned-edit door like the
+pages' (a stale save is refused). Publishing goes through the event page (the coordinator's
 review), so the status is read-only here.
 """
 
@@ -10,8 +11,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
+from projects.admin import VersionedAdmin
 from reports.models import ConferenceReport, Recommendation
 
 
@@ -22,7 +23,7 @@ class RecommendationInline(admin.TabularInline):
 
 
 @admin.register(ConferenceReport)
-class ConferenceReportAdmin(SimpleHistoryAdmin):
+class ConferenceReportAdmin(VersionedAdmin):
     list_display = ("event", "author", "status", "published_at", "updated_at")
     list_filter = ("status", "event__kind", "event__project")
     search_fields = ("event__title", "summary")
