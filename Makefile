@@ -60,7 +60,6 @@ lint: install
 	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
 	echo "== mypy"; DEBUG=1 $(VENV)/bin/mypy . || status=1; \
 	echo "== makemigrations --check"; DEBUG=1 $(PY) manage.py makemigrations --check --dry-run || status=1; \
-	echo "== translations"; $(PY) bin/check_i18n.py || status=1; \
 	exit $$status
 
 lock: venv
