@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from accounts.views import language_choose
 from coresp import views
@@ -8,8 +9,8 @@ from coresp import views
 # The admin's login goes through allauth, so its rate limits apply there too. setattr: mypy does
 # not allow assigning to a method.
 setattr(admin.site, "login", secure_admin_login(admin.site.login))  # noqa: B010
-admin.site.site_header = "CO-RESP administration"
-admin.site.site_title = "CO-RESP admin"
+admin.site.site_header = _("CO-RESP administration")
+admin.site.site_title = _("CO-RESP admin")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

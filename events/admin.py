@@ -16,6 +16,8 @@ from django.contrib import admin, messages
 from django.db.models import ForeignKey, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from events.forms import ChecksTheTime
 from events.models import AgendaItem, Attendance, CalendarFeed, Event, Material, Outcome
@@ -124,15 +126,17 @@ class EventAdmin(EventPartnerChoices, VersionedAdmin):
     fieldsets = (
         (None, {"fields": ("project", "kind", "title", "format", "status", "description")}),
         (
-            "When and where",
+            _("When and where"),
             {
                 "fields": ("starts_at", "ends_at", "time_zone", "venue", "city", "country"),
-                "description": "Times here are in the site's zone; the event's pages show them "
-                "in the event's own zone.",
+                "description": _(
+                    "Times here are in the site's zone; the event's pages show them in the "
+                    "event's own zone."
+                ),
             },
         ),
         (
-            "Who and links",
+            _("Who and links"),
             {"fields": ("organiser", "work_package", "registration_url", "recording_url", "uid")},
         ),
     )
@@ -150,9 +154,15 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # people create their own address
 
-    @admin.action(description="Revoke (the old address stops working)")
+    @admin.action(description=_("Revoke (the old address stops working)"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[CalendarFeed]) -> None:
         now = timezone.now()
         for feed in queryset:
             feed.revoke(now=now)
-        messages.success(request, f"{queryset.count()} calendar address(es) replaced.")
+        count = queryset.count()
+        message = ngettext(
+            "%(count)s calendar address replaced.",
+            "%(count)s calendar addresses replaced.",
+            count,
+        )
+        messages.success(request, message % {"count": count})

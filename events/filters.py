@@ -7,6 +7,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries import countries
 
 from events.models import Event
@@ -14,27 +16,44 @@ from projects.models import Partner, Project, WorkPackage
 
 
 class EventFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search", help_text="Title, city or venue")
-    kind = django_filters.ChoiceFilter(choices=Event.Kind.choices, empty_label="All")
-    status = django_filters.ChoiceFilter(choices=Event.Status.choices, empty_label="All")
-    country = django_filters.ChoiceFilter(choices=[], empty_label="All")
+    # The labels of kind, status and country are the model fields' verbose names. "All" has a
+    # context each, for the languages where it agrees with the word it stands for.
+    q = django_filters.CharFilter(
+        method="search",
+        label=pgettext_lazy("filter: words to look for", "Search"),
+        help_text=_("Title, city or venue"),
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=Event.Kind.choices, empty_label=pgettext_lazy("filter: events of any kind", "All")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Event.Status.choices,
+        empty_label=pgettext_lazy("filter: events of any status", "All"),
+    )
+    country = django_filters.ChoiceFilter(
+        choices=[], empty_label=pgettext_lazy("filter: events in any country", "All")
+    )
     organiser = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.none(), label="Organiser", empty_label="All"
+        queryset=Partner.objects.none(),
+        label=pgettext_lazy("the partner that organises an event", "Organiser"),
+        empty_label=pgettext_lazy("filter: events by any organiser", "All"),
     )
     work_package = django_filters.ModelChoiceFilter(
-        queryset=WorkPackage.objects.none(), label="Work package", empty_label="All"
+        queryset=WorkPackage.objects.none(),
+        label=_("Work package"),
+        empty_label=pgettext_lazy("filter: events in any work package", "All"),
     )
     # Events that take place (at least partly) between the two days, in the site's zone.
     date_from = django_filters.DateFilter(
         field_name="ends_at",
         lookup_expr="date__gte",
-        label="From",
+        label=pgettext_lazy("start of a date range", "From"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_until = django_filters.DateFilter(
         field_name="starts_at",
         lookup_expr="date__lte",
-        label="Until",
+        label=pgettext_lazy("end of a date range", "Until"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

@@ -14,6 +14,8 @@ from typing import Any, Protocol, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.models import (
@@ -30,6 +32,8 @@ from projects.models import Partner, WorkPackage
 from projects.permissions import Access, can_name_any_partner
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# The label of an event's and an agenda item's start time.
+STARTS = pgettext_lazy("when an event or an agenda item begins", "Starts")
 
 
 class _CleanAt(Protocol):
@@ -73,7 +77,7 @@ class LocalDateTimeField(forms.DateTimeField):
             parsed = dt.datetime.fromisoformat(str(value).strip())
         except ValueError:
             raise ValidationError(
-                "Enter a date and time, e.g. 2024-03-22 09:30.", code="invalid"
+                gettext("Enter a date and time, e.g. 2024-03-22 09:30."), code="invalid"
             ) from None
         return parsed.replace(tzinfo=None)
 
@@ -97,12 +101,15 @@ class EventForm(ChecksTheTime, VersionedModelForm):
 
     instance: Event
 
-    starts_at = LocalDateTimeField(label="Starts", help_text="Local time at the event.")
-    ends_at = LocalDateTimeField(label="Ends", help_text="Local time at the event.")
+    starts_at = LocalDateTimeField(label=STARTS, help_text=_("Local time at the event."))
+    ends_at = LocalDateTimeField(
+        label=pgettext_lazy("when an event ends", "Ends"), help_text=_("Local time at the event.")
+    )
     time_zone = forms.ChoiceField(
+        label=_("Time zone"),
         choices=time_zone_choices,
         initial="Europe/Brussels",
-        help_text="Where the event happens: its times are typed and shown in this zone.",
+        help_text=_("Where the event happens: its times are typed and shown in this zone."),
     )
 
     class Meta:
@@ -114,8 +121,8 @@ class EventForm(ChecksTheTime, VersionedModelForm):
         )  # fmt: skip
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
         help_texts = {
-            "venue": "The building and address; leave empty for an online event.",
-            "status": "Set to held once it has taken place; postponed or cancelled as needed.",
+            "venue": _("The building and address; leave empty for an online event."),
+            "status": _("Set to held once it has taken place; postponed or cancelled as needed."),
         }
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
@@ -151,22 +158,26 @@ class AgendaItemForm(forms.ModelForm):
     # The event's page holds several forms: prefixes keep their fields' ids apart.
     prefix = "agenda"
 
-    starts_at = LocalDateTimeField(label="Starts")
+    starts_at = LocalDateTimeField(label=STARTS)
 
     class Meta:
         model = AgendaItem
         fields = ("starts_at", "title", "session_type", "speakers")
         widgets = {"speakers": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "speakers": "One per line: the name, a comma, then the organisation "
-            "(e.g. 'Ana López, Ayuntamiento de Santander')."
+            "speakers": _(
+                "One per line: the name, a comma, then the organisation "
+                "(e.g. 'Ana López, Ayuntamiento de Santander')."
+            )
         }
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.event = event
         self.instance.event = event
-        self.fields["starts_at"].help_text = f"Local time at the event ({event.time_zone})."
+        self.fields["starts_at"].help_text = gettext("Local time at the event (%(zone)s).") % {
+            "zone": event.time_zone
+        }
         if self.instance.pk is None:
             self.initial.setdefault("starts_at", event.local_start.replace(tzinfo=None))
         else:
@@ -187,13 +198,22 @@ LINK_KINDS = [(k, label) for k, label in Material.Kind.choices if k in Material.
 class MaterialUploadForm(forms.Form):
     prefix = "upload"
 
-    kind = forms.ChoiceField(choices=FILE_KINDS, initial=Material.Kind.SLIDES)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("of an event material", "Kind"),
+        choices=FILE_KINDS,
+        initial=Material.Kind.SLIDES,
+    )
     title = forms.CharField(
-        max_length=255, required=False, help_text="Optional; the file's name is used otherwise."
+        label=_("Title"),
+        max_length=255,
+        required=False,
+        help_text=_("Optional; the file's name is used otherwise."),
     )
     file = forms.FileField(
-        help_text="PDF, Office or OpenDocument file, image or ZIP; the size limit is set by "
-        "the site."
+        label=_("File"),
+        help_text=_(
+            "PDF, Office or OpenDocument file, image or ZIP; the size limit is set by the site."
+        ),
     )
 
 
@@ -203,8 +223,8 @@ class MaterialLinkForm(forms.ModelForm):
     class Meta:
         model = Material
         fields = ("kind", "title", "url")
-        labels = {"url": "Address (URL)"}
-        help_texts = {"url": "e.g. the recording, or a news article about the event."}
+        labels = {"url": _("Address (URL)")}
+        help_texts = {"url": _("e.g. the recording, or a news article about the event.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -224,7 +244,7 @@ class OutcomeForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 2}),
             "due_date": forms.DateInput(attrs={"type": "date"}),
         }
-        help_texts = {"owner": "For an action item: the partner who carries it out."}
+        help_texts = {"owner": _("For an action item: the partner who carries it out.")}
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -261,14 +281,20 @@ class CountryCountsField(forms.Field):
             match = COUNTRY_LINE.match(line)
             if not match:
                 raise ValidationError(
-                    f"Line {number} ('{line}') is not 'country: number', e.g. 'BE: 12'."
+                    gettext("Line %(number)s ('%(line)s') is not 'country: number', e.g. 'BE: 12'.")
+                    % {"number": number, "line": line}
                 )
             name, count = match["country"].strip(), int(match["count"])
             code = name.upper() if name.upper() in countries else countries.by_name(name)
             if not code:
-                raise ValidationError(f"Line {number}: '{name}' is not a country we know.")
+                raise ValidationError(
+                    gettext("Line %(number)s: '%(name)s' is not a country we know.")
+                    % {"number": number, "name": name}
+                )
             if code in counts:
-                raise ValidationError(f"{countries.name(code)} is given twice.")
+                raise ValidationError(
+                    gettext("%(country)s is given twice.") % {"country": countries.name(code)}
+                )
             counts[code] = count
         return counts
 
@@ -280,9 +306,9 @@ class AttendanceForm(ChecksTheTime, VersionedModelForm):
     instance: Attendance
 
     by_country = CountryCountsField(
-        label="By country",
+        label=_("By country"),
         required=False,
-        help_text="One country per line, e.g. 'BE: 12' or 'Spain: 8'. Leave empty if not known.",
+        help_text=_("One country per line, e.g. 'BE: 12' or 'Spain: 8'. Leave empty if not known."),
     )
 
     class Meta:
@@ -300,7 +326,7 @@ class AttendanceForm(ChecksTheTime, VersionedModelForm):
                 self.fields[name].widget.attrs.update({"min": 0, "inputmode": "numeric"})
         if event.format == Event.Format.HYBRID:
             self.fields["in_person"].required = self.fields["online"].required = True
-            self.fields["online"].help_text = "In person + online must equal the total."
+            self.fields["online"].help_text = gettext("In person + online must equal the total.")
 
     def group(self, names: tuple[str, ...]) -> list[forms.BoundField]:
         return [self[name] for name in names]
@@ -319,6 +345,7 @@ class AttendanceForm(ChecksTheTime, VersionedModelForm):
 
 
 class CalendarFeedForm(forms.Form):
+    # The page's buttons send these; their labels are never shown, so they are not translated.
     action = forms.ChoiceField(
         choices=[("create", "Create"), ("revoke", "Revoke"), ("stop", "Stop")]
     )

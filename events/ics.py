@@ -12,7 +12,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 
 import icalendar
+from django.utils.translation import gettext
 
+from coresp.text import in_sentence
 from events.models import Event
 
 PRODID = "-//CO-RESP platform//Events//EN"
@@ -26,14 +28,23 @@ STATUS = {
 
 
 def _description(event: Event, url: str) -> str:
+    """The text people read in their calendar app, in the active language; the other fields
+    (times, status, UID) are the machine's."""
     lines = [event.description.strip()] if event.description.strip() else []
-    lines.append(f"{event.get_kind_display()} ({event.get_format_display().lower()}).")
-    lines.append(f"Organised by {event.organiser.organisation.short_name}.")
+    # Translators: an event's kind and, in lower case, its format: "Workshop (online)."
+    lines.append(
+        gettext("%(kind)s (%(format)s).")
+        % {"kind": event.get_kind_display(), "format": in_sentence(event.get_format_display())}
+    )
+    lines.append(
+        gettext("Organised by %(organiser)s.")
+        % {"organiser": event.organiser.organisation.short_name}
+    )
     if event.registration_url:
-        lines.append(f"Registration: {event.registration_url}")
+        lines.append(gettext("Registration: %(url)s") % {"url": event.registration_url})
     if event.recording_url:
-        lines.append(f"Watch the event: {event.recording_url}")
-    lines.append(f"Details: {url}")
+        lines.append(gettext("Watch the event: %(url)s") % {"url": event.recording_url})
+    lines.append(gettext("Details: %(url)s") % {"url": url})
     return "\n".join(lines)
 
 

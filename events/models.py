@@ -16,6 +16,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -33,6 +36,12 @@ def time_zone_choices() -> list[tuple[str, str]]:
     ]
 
 
+def wall_clock(value: dt.datetime) -> str:
+    """A date and time in a message, as the event's people read it, in the active language's
+    own format: "5 March 2024, 09:30" in English. `value` is shown as it is (no zone change)."""
+    return date_format(value, "DATETIME_FORMAT")
+
+
 def localize(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     """The aware datetime for the wall-clock time `value` (naive) in `zone`.
 
@@ -41,9 +50,13 @@ def localize(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     """
     first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
     if first.utcoffset() != second.utcoffset():
+        # The forms show this message to the person who typed the time.
         raise ValueError(
-            f"{value:%d %B %Y, %H:%M} does not exist or happens twice in {zone.key}, because "
-            "the clocks change that night. Choose another time."
+            gettext(
+                "%(when)s does not exist or happens twice in %(zone)s, because the clocks "
+                "change that night. Choose another time."
+            )
+            % {"when": wall_clock(value), "zone": zone.key}
         )
     return first
 
@@ -71,63 +84,80 @@ class Event(VersionedModel):
     """Something the consortium organises on a date, in a place or online."""
 
     class Kind(models.TextChoices):
-        TPM = "tpm", "Transnational project meeting"
-        FINAL_CONFERENCE = "final_conference", "Final conference"
-        ROUNDTABLE = "roundtable", "Local roundtable"
-        MISSION = "mission", "Social economy mission"
-        WORKSHOP = "workshop", "Workshop"
-        WEBINAR = "webinar", "Webinar"
-        TRAINING = "training", "Training"
+        TPM = "tpm", _("Transnational project meeting")
+        FINAL_CONFERENCE = "final_conference", _("Final conference")
+        ROUNDTABLE = "roundtable", _("Local roundtable")
+        MISSION = "mission", _("Social economy mission")
+        WORKSHOP = "workshop", _("Workshop")
+        WEBINAR = "webinar", _("Webinar")
+        TRAINING = "training", _("Training")
 
     class Format(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        ONLINE = "online", "Online"
-        HYBRID = "hybrid", "Hybrid"
+        IN_PERSON = "in_person", pgettext_lazy("event format", "In person")
+        ONLINE = "online", pgettext_lazy("event format", "Online")
+        HYBRID = "hybrid", pgettext_lazy("event format", "Hybrid")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        HELD = "held", "Held"
-        POSTPONED = "postponed", "Postponed"
-        CANCELLED = "cancelled", "Cancelled"
+        PLANNED = "planned", pgettext_lazy("event status", "Planned")
+        HELD = "held", pgettext_lazy("event status", "Held")
+        POSTPONED = "postponed", pgettext_lazy("event status", "Postponed")
+        CANCELLED = "cancelled", pgettext_lazy("event status", "Cancelled")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="events", verbose_name=_("project")
+    )
     # The iCalendar UID: calendar apps match updates and cancellations to the entry they hold by
     # it, so it never changes, whatever the event's address or the site's domain.
-    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=255)
-    format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    uid = models.UUIDField(_("uid"), default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=255)
+    format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.IN_PERSON
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
     time_zone = models.CharField(
+        _("time zone"),
         max_length=64,
         default="Europe/Brussels",
-        help_text="Where the event happens; its times are shown in this zone.",
+        help_text=_("Where the event happens; its times are shown in this zone."),
     )
-    venue = models.CharField(max_length=255, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    country = CountryField(blank=True)
+    venue = models.CharField(_("venue"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"), blank=True)
     organiser = models.ForeignKey(
         Partner,
         on_delete=models.RESTRICT,
         related_name="organised_events",
-        help_text="The partner that organises it; its staff edit the event and write its report.",
+        verbose_name=_("organiser"),
+        help_text=_(
+            "The partner that organises it; its staff edit the event and write its report."
+        ),
     )
     work_package = models.ForeignKey(
-        WorkPackage, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+        WorkPackage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("work package"),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
-    registration_url = models.URLField("registration link", blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    registration_url = models.URLField(_("registration link"), blank=True)
     recording_url = models.URLField(
-        "recording link", blank=True, help_text='Shown as "Watch the event".'
+        _("recording link"), blank=True, help_text=_('Shown as "Watch the event".')
     )
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["version", "created_at"])
     objects = models.Manager.from_queryset(EventQuerySet)()
 
     class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
         ordering = ["starts_at", "pk"]
         indexes = [models.Index(fields=["project", "starts_at"])]
 
@@ -184,10 +214,13 @@ class Event(VersionedModel):
             str(countries.name(str(self.country))) if self.country else "",
         ]
         where = ", ".join(p for p in parts if p)
+        online = pgettext("where an event takes place", "Online")
         if self.format == self.Format.ONLINE:
-            return "Online"
+            return online
         if self.format == self.Format.HYBRID:
-            return f"{where} and online" if where else "Online"
+            if not where:
+                return online
+            return gettext("%(place)s and online") % {"place": where}
         return where
 
     @property
@@ -200,21 +233,25 @@ class Event(VersionedModel):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.time_zone not in zoneinfo.available_timezones():
-            errors["time_zone"] = f"{self.time_zone} is not a known time zone."
+            errors["time_zone"] = gettext("%(zone)s is not a known time zone.") % {
+                "zone": self.time_zone
+            }
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             zone = self.zone if self.time_zone in zoneinfo.available_timezones() else dt.UTC
-            errors["ends_at"] = (
-                f"The event ends ({timezone.localtime(self.ends_at, zone):%d %B %Y, %H:%M}) "
-                f"before it starts ({timezone.localtime(self.starts_at, zone):%d %B %Y, %H:%M})."
-            )
+            errors["ends_at"] = gettext(
+                "The event ends (%(end)s) before it starts (%(start)s)."
+            ) % {
+                "end": wall_clock(timezone.localtime(self.ends_at, zone)),
+                "start": wall_clock(timezone.localtime(self.starts_at, zone)),
+            }
         if self.project_id:
             if self.organiser_id and self.organiser.project_id != self.project_id:
-                errors["organiser"] = "This partner belongs to another project."
+                errors["organiser"] = gettext("This partner belongs to another project.")
             work_package = self.work_package if self.work_package_id else None
             if work_package is not None and work_package.project_id != self.project_id:
-                errors["work_package"] = "This work package belongs to another project."
+                errors["work_package"] = gettext("This work package belongs to another project.")
         if self.format != self.Format.ONLINE and not (self.city or self.venue):
-            errors["city"] = "Say where an in-person or hybrid event takes place."
+            errors["city"] = gettext("Say where an in-person or hybrid event takes place.")
         if errors:
             raise ValidationError(errors)
 
@@ -223,7 +260,7 @@ class Event(VersionedModel):
         no clock, so a replayed or tested history is checked against its own dates)."""
         if self.is_held and self.starts_at and not self.has_started(now):
             raise ValidationError(
-                {"status": "An event can only be marked held once it has started."}
+                {"status": gettext("An event can only be marked held once it has started.")}
             )
 
 
@@ -231,24 +268,30 @@ class AgendaItem(models.Model):
     """One slot of an event's programme."""
 
     class SessionType(models.TextChoices):
-        WELCOME = "welcome", "Welcome"
-        KEYNOTE = "keynote", "Keynote"
-        PRESENTATION = "presentation", "Presentation"
-        PANEL = "panel", "Panel"
-        WORKSHOP = "workshop", "Workshop"
-        DISCUSSION = "discussion", "Discussion"
-        BREAK = "break", "Break"
-        CLOSING = "closing", "Closing"
+        WELCOME = "welcome", pgettext_lazy("agenda session type", "Welcome")
+        KEYNOTE = "keynote", pgettext_lazy("agenda session type", "Keynote")
+        PRESENTATION = "presentation", pgettext_lazy("agenda session type", "Presentation")
+        PANEL = "panel", pgettext_lazy("agenda session type", "Panel")
+        WORKSHOP = "workshop", pgettext_lazy("agenda session type", "Workshop")
+        DISCUSSION = "discussion", pgettext_lazy("agenda session type", "Discussion")
+        BREAK = "break", pgettext_lazy("agenda session type", "Break")
+        CLOSING = "closing", pgettext_lazy("agenda session type", "Closing")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agenda_items")
-    starts_at = models.DateTimeField()
-    title = models.CharField(max_length=255)
-    session_type = models.CharField(max_length=20, choices=SessionType.choices)
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("event")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    title = models.CharField(_("title"), max_length=255)
+    session_type = models.CharField(_("session type"), max_length=20, choices=SessionType.choices)
     speakers = models.TextField(
-        blank=True, help_text="One per line: name, then the organisation after a comma."
+        _("speakers"),
+        blank=True,
+        help_text=_("One per line: name, then the organisation after a comma."),
     )
 
     class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
         ordering = ["event", "starts_at", "pk"]
 
     def __str__(self) -> str:
@@ -260,7 +303,7 @@ class AgendaItem(models.Model):
         pairs = []
         for line in self.speakers.splitlines():
             if line.strip():
-                name, _, organisation = line.partition(",")
+                name, _comma, organisation = line.partition(",")
                 pairs.append((name.strip(), organisation.strip()))
         return pairs
 
@@ -273,9 +316,15 @@ class AgendaItem(models.Model):
             event = self.event
             raise ValidationError(
                 {
-                    "starts_at": f"This time is outside the event, which runs from "
-                    f"{event.local_start:%d %B %Y, %H:%M} to {event.local_end:%d %B %Y, %H:%M} "
-                    f"({event.time_zone})."
+                    "starts_at": gettext(
+                        "This time is outside the event, which runs from %(start)s to %(end)s "
+                        "(%(zone)s)."
+                    )
+                    % {
+                        "start": wall_clock(event.local_start),
+                        "end": wall_clock(event.local_end),
+                        "zone": event.time_zone,
+                    }
                 }
             )
 
@@ -284,31 +333,38 @@ class Material(models.Model):
     """A file (slides, photos, attendance evidence) or a link (recording, press) of an event."""
 
     class Kind(models.TextChoices):
-        SLIDES = "slides", "Slides"
-        PHOTOS = "photos", "Photos"
-        ATTENDANCE = "attendance", "Attendance evidence"
-        DOCUMENT = "document", "Document"
-        RECORDING = "recording", "Recording"
-        PRESS = "press", "Press coverage"
-        LINK = "link", "Other link"
+        SLIDES = "slides", _("Slides")
+        PHOTOS = "photos", _("Photos")
+        ATTENDANCE = "attendance", _("Attendance evidence")
+        DOCUMENT = "document", _("Document")
+        RECORDING = "recording", _("Recording")
+        PRESS = "press", _("Press coverage")
+        LINK = "link", _("Other link")
 
     LINK_KINDS: ClassVar[set[str]] = {Kind.RECORDING, Kind.PRESS, Kind.LINK}
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    title = models.CharField(max_length=255)
-    url = models.URLField(blank=True)
-    file = models.FileField(upload_to="events/", max_length=255, blank=True)
-    original_name = models.CharField(max_length=255, blank=True)
-    content_type = models.CharField(max_length=100, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="materials", verbose_name=_("event")
     )
-    added_at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=255)
+    url = models.URLField(_("url"), blank=True)
+    file = models.FileField(_("file"), upload_to="events/", max_length=255, blank=True)
+    original_name = models.CharField(_("original name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    sha256 = models.CharField(_("sha256"), max_length=64, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
         ordering = ["event", "kind", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -344,26 +400,31 @@ class Outcome(models.Model):
     """A decision taken or an action agreed at an event."""
 
     class Kind(models.TextChoices):
-        DECISION = "decision", "Decision"
-        ACTION = "action", "Action item"
+        DECISION = "decision", _("Decision")
+        ACTION = "action", _("Action item")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="outcomes")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ACTION)
-    text = models.TextField()
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("event")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ACTION)
+    text = models.TextField(_("text"))
     owner = models.ForeignKey(
         Partner,
         on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="outcomes",
-        help_text="Who carries an action item out.",
+        verbose_name=_("owner"),
+        help_text=_("Who carries an action item out."),
     )
-    due_date = models.DateField(null=True, blank=True)
-    is_done = models.BooleanField("done", default=False)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    is_done = models.BooleanField(_("done"), default=False)
 
     objects = models.Manager.from_queryset(OutcomeQuerySet)()
 
     class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
         ordering = ["event", "is_done", "due_date", "pk"]
 
     def __str__(self) -> str:
@@ -379,12 +440,12 @@ class Outcome(models.Model):
     def clean(self) -> None:
         owner = self.owner if self.owner_id else None
         if owner is not None and self.event_id and owner.project_id != self.event.project_id:
-            raise ValidationError({"owner": "This partner belongs to another project."})
+            raise ValidationError({"owner": gettext("This partner belongs to another project.")})
 
     def set_done(self, done: bool) -> None:
         """Tick an action item off (or open it again). A decision has nothing to tick."""
         if not self.is_action:
-            raise ValidationError("A decision is not an action item: it cannot be done.")
+            raise ValidationError(gettext("A decision is not an action item: it cannot be done."))
         self.is_done = done
         self.save(update_fields=["is_done"])
 
@@ -409,38 +470,59 @@ class Attendance(VersionedModel):
     GENDER_FIELDS: ClassVar[tuple[str, ...]] = ("women", "men", "other_gender")
     FORMAT_FIELDS: ClassVar[tuple[str, ...]] = ("in_person", "online")
 
-    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="attendance")
-    total = models.PositiveIntegerField(help_text="Everyone who took part, speakers included.")
-    in_person = models.PositiveIntegerField(null=True, blank=True)
-    online = models.PositiveIntegerField(null=True, blank=True)
-    public_authorities = models.PositiveIntegerField(null=True, blank=True)
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("event")
+    )
+    total = models.PositiveIntegerField(
+        _("total"), help_text=_("Everyone who took part, speakers included.")
+    )
+    in_person = models.PositiveIntegerField(
+        pgettext_lazy("participants", "in person"), null=True, blank=True
+    )
+    online = models.PositiveIntegerField(
+        pgettext_lazy("participants", "online"), null=True, blank=True
+    )
+    public_authorities = models.PositiveIntegerField(_("public authorities"), null=True, blank=True)
     social_economy = models.PositiveIntegerField(
-        "social economy organisations", null=True, blank=True
+        _("social economy organisations"), null=True, blank=True
     )
-    companies = models.PositiveIntegerField(null=True, blank=True)
+    companies = models.PositiveIntegerField(_("companies"), null=True, blank=True)
     dpo = models.PositiveIntegerField(
-        "organisations of persons with disabilities", null=True, blank=True
+        _("organisations of persons with disabilities"), null=True, blank=True
     )
-    experts = models.PositiveIntegerField("procurement experts", null=True, blank=True)
-    other_stakeholders = models.PositiveIntegerField("other", null=True, blank=True)
-    women = models.PositiveIntegerField(null=True, blank=True)
-    men = models.PositiveIntegerField(null=True, blank=True)
-    other_gender = models.PositiveIntegerField("other or not stated", null=True, blank=True)
+    experts = models.PositiveIntegerField(_("procurement experts"), null=True, blank=True)
+    other_stakeholders = models.PositiveIntegerField(
+        pgettext_lazy("stakeholder category", "other"), null=True, blank=True
+    )
+    women = models.PositiveIntegerField(_("women"), null=True, blank=True)
+    men = models.PositiveIntegerField(_("men"), null=True, blank=True)
+    other_gender = models.PositiveIntegerField(
+        pgettext_lazy("gender", "other or not stated"), null=True, blank=True
+    )
     by_country = models.JSONField(
-        default=dict, blank=True, help_text="Country code -> number of participants."
+        _("by country"),
+        default=dict,
+        blank=True,
+        help_text=_("Country code -> number of participants."),
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
 
     class Meta:
-        verbose_name_plural = "attendance"
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
 
     def __str__(self) -> str:
-        return f"{self.total} at {self.event}"
+        return gettext("%(total)s at %(event)s") % {"total": self.total, "event": self.event}
 
     def breakdown(self, fields: tuple[str, ...]) -> list[tuple[str, int | None]]:
         labels = [getattr(self._meta.get_field(f), "verbose_name", f) for f in fields]
@@ -463,10 +545,18 @@ class Attendance(VersionedModel):
         """'9 from public authorities, 8 from social economy organisations, 1 other'."""
         parts = []
         for name, (label, count) in zip(self.STAKEHOLDER_FIELDS, self.stakeholders, strict=True):
-            if count:
-                parts.append(
-                    f"{count} other" if name == "other_stakeholders" else f"{count} from {label}"
-                )
+            if not count:
+                continue
+            if name == "other_stakeholders":
+                # Translators: part of "Of them, 9 from public authorities, 1 other."
+                part = ngettext("%(count)s other", "%(count)s other", count) % {"count": count}
+            else:
+                # Translators: part of "Of them, 9 from public authorities, 1 other."; the
+                # category is an attendance field's label, e.g. "procurement experts".
+                part = ngettext(
+                    "%(count)s from %(category)s", "%(count)s from %(category)s", count
+                ) % {"count": count, "category": label}
+            parts.append(part)
         return ", ".join(parts)
 
     @property
@@ -490,10 +580,27 @@ class Attendance(VersionedModel):
         given = sum(v or 0 for v in values)
         if given != self.total:
             difference = given - self.total
-            off = f"{difference} more" if difference > 0 else f"{-difference} fewer"
-            errors.setdefault(key, []).append(
-                f"The {label} breakdown adds up to {given}: {off} than the total of {self.total}."
-            )
+            params = {
+                "breakdown": label,
+                "given": given,
+                "difference": abs(difference),
+                "total": self.total,
+            }
+            if difference > 0:
+                # Translators: the breakdown is one of "in person + online", "stakeholder
+                # category", "gender", "country".
+                message = gettext(
+                    "The %(breakdown)s breakdown adds up to %(given)s: %(difference)s more than "
+                    "the total of %(total)s."
+                )
+            else:
+                # Translators: the breakdown is one of "in person + online", "stakeholder
+                # category", "gender", "country".
+                message = gettext(
+                    "The %(breakdown)s breakdown adds up to %(given)s: %(difference)s fewer "
+                    "than the total of %(total)s."
+                )
+            errors.setdefault(key, []).append(message % params)
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -501,28 +608,42 @@ class Attendance(VersionedModel):
         hybrid = event is not None and event.format == Event.Format.HYBRID
         if hybrid and (self.in_person is None or self.online is None):
             errors.setdefault("in_person", []).append(
-                "For a hybrid event, give both the in-person and the online numbers."
+                gettext("For a hybrid event, give both the in-person and the online numbers.")
             )
         if self.in_person is not None or self.online is not None:
-            self._check_sum("in person + online", [self.in_person, self.online], errors, "online")
+            self._check_sum(
+                pgettext("attendance breakdown", "in person + online"),
+                [self.in_person, self.online],
+                errors,
+                "online",
+            )
         self._check_sum(
-            "stakeholder category",
+            pgettext("attendance breakdown", "stakeholder category"),
             [getattr(self, f) for f in self.STAKEHOLDER_FIELDS],
             errors,
             "other_stakeholders",
         )
         self._check_sum(
-            "gender", [getattr(self, f) for f in self.GENDER_FIELDS], errors, "other_gender"
+            pgettext("attendance breakdown", "gender"),
+            [getattr(self, f) for f in self.GENDER_FIELDS],
+            errors,
+            "other_gender",
         )
         if self.by_country:
             try:
                 counts = [int(v) for v in self.by_country.values()]
             except (TypeError, ValueError):
-                errors.setdefault("by_country", []).append("Country counts must be whole numbers.")
+                errors.setdefault("by_country", []).append(
+                    gettext("Country counts must be whole numbers.")
+                )
             else:
                 if any(c < 0 for c in counts):
-                    errors.setdefault("by_country", []).append("Country counts cannot be negative.")
-                self._check_sum("country", counts, errors, "by_country")
+                    errors.setdefault("by_country", []).append(
+                        gettext("Country counts cannot be negative.")
+                    )
+                self._check_sum(
+                    pgettext("attendance breakdown", "country"), counts, errors, "by_country"
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -531,8 +652,15 @@ class Attendance(VersionedModel):
         event = self.event if self.event_id else None
         if event is not None and not event.has_started(now):
             raise ValidationError(
-                f"Attendance can only be recorded once the event has started: it starts on "
-                f"{event.local_start:%d %B %Y at %H:%M} ({event.time_zone})."
+                gettext(
+                    "Attendance can only be recorded once the event has started: it starts on "
+                    "%(date)s at %(time)s (%(zone)s)."
+                )
+                % {
+                    "date": date_format(event.local_start, "DATE_FORMAT"),
+                    "time": time_format(event.local_start, "TIME_FORMAT"),
+                    "zone": event.time_zone,
+                }
             )
 
 
@@ -541,13 +669,20 @@ class CalendarFeed(models.Model):
     session. Revoking replaces the token, so the old address stops working at once."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
     )
-    token = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
-        return f"Calendar feed of {self.user}"
+        return gettext("Calendar feed of %(user)s") % {"user": self.user}
 
     @staticmethod
     def new_token() -> str:
@@ -555,7 +690,7 @@ class CalendarFeed(models.Model):
 
     @classmethod
     def for_user(cls, user: Any) -> CalendarFeed:
-        feed, _ = cls.objects.get_or_create(user=user, defaults={"token": cls.new_token()})
+        feed, _created = cls.objects.get_or_create(user=user, defaults={"token": cls.new_token()})
         return feed
 
     def revoke(self, *, now: dt.datetime) -> None:

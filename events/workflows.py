@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import RestrictedError
+from django.utils.translation import gettext
 
 from events.models import Material
 from projects.files import CheckedFile, store_upload
@@ -71,6 +72,8 @@ def delete_event(event: Event) -> None:
             event.delete()
     except RestrictedError as error:
         raise ValidationError(
-            "Something the project reported refers to this event, so it stays on record. "
-            "Mark it cancelled instead."
+            gettext(
+                "Something the project reported refers to this event, so it stays on record. "
+                "Mark it cancelled instead."
+            )
         ) from error

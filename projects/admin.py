@@ -28,6 +28,9 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -67,7 +70,8 @@ def _object_id(request: HttpRequest) -> int | None:
 
 # The versioned-edit door in the admin (used by events/admin.py too)
 
-STALE_IN_ADMIN = (
+# Translated where it is shown (gettext), in the language of the person reading.
+STALE_IN_ADMIN = gettext_noop(
     "Someone else saved this while you were editing it, so nothing on the page was saved. "
     "Here it is as it is now: make your changes again."
 )
@@ -88,7 +92,7 @@ class RefusesStaleEdits(admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except StaleEdit:
-            messages.error(request, STALE_IN_ADMIN)
+            messages.error(request, gettext(STALE_IN_ADMIN))
             return redirect(request.get_full_path())
 
 
@@ -114,7 +118,12 @@ class VersionedAdmin(RefusesStaleEdits, SimpleHistoryAdmin):
         return fieldsets
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        form.save_edit(reason="Changed in the admin" if change else "Added in the admin")
+        # History reasons are stored, so in English.
+        form.save_edit(
+            reason=gettext_noop("Changed in the admin")
+            if change
+            else gettext_noop("Added in the admin")
+        )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         # Not form.save_m2m(): the many-to-many fields were saved with the row, by save_edit.
@@ -138,7 +147,7 @@ class VersionedInlineFormSet(BaseInlineFormSet):
     def save_existing(self, form: Any, obj: Any, commit: bool = True) -> Any:
         if not commit:
             return super().save_existing(form, obj, commit=False)
-        return form.save_edit(reason="Changed in the admin")
+        return form.save_edit(reason=gettext_noop("Changed in the admin"))
 
 
 # Organisations and projects
@@ -205,11 +214,7 @@ class ReportingPeriodInline(admin.TabularInline):
 
 class DeliverableImportForm(forms.Form):
     file = forms.FileField(
-        label="Deliverable table",
-        help_text=(
-            f"A CSV file (UTF-8, comma or semicolon separated) or an Excel workbook (.xlsx, first "
-            f"sheet), at most {MAX_FILE_SIZE // (1024 * 1024)} MB and {MAX_ROWS:,} rows."
-        ),
+        label=_("Deliverable table"),
         widget=forms.ClearableFileInput(
             attrs={
                 "accept": ".csv,.xlsx,text/csv,"
@@ -217,6 +222,20 @@ class DeliverableImportForm(forms.Form):
             }
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Here rather than on the field: the limits go into the sentence in the reader's language.
+        self.fields["file"].help_text = ngettext(
+            "A CSV file (UTF-8, comma or semicolon separated) or an Excel workbook (.xlsx, first "
+            "sheet), at most %(megabytes)s MB and %(rows)s row.",
+            "A CSV file (UTF-8, comma or semicolon separated) or an Excel workbook (.xlsx, first "
+            "sheet), at most %(megabytes)s MB and %(rows)s rows.",
+            MAX_ROWS,
+        ) % {
+            "megabytes": MAX_FILE_SIZE // (1024 * 1024),
+            "rows": number_format(MAX_ROWS, force_grouping=True),
+        }
 
 
 @admin.register(Project)
@@ -235,7 +254,7 @@ class ProjectAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("acronym",)}
     inlines = (PartnerInline, MembershipInline, ReportingPeriodInline)
 
-    @admin.display(description="end date")
+    @admin.display(description=_("end date"))
     def end_date(self, project: Project) -> Any:
         return project.end_date
 
@@ -271,15 +290,21 @@ class ProjectAdmin(admin.ModelAdmin):
                 form.add_error("file", exc)
             else:
                 if result.ok:
+                    count = len(result.created)
                     self.message_user(
                         request,
-                        f"{len(result.created)} deliverables imported from {upload.name}.",
+                        ngettext(
+                            "%(count)d deliverable imported from %(file)s.",
+                            "%(count)d deliverables imported from %(file)s.",
+                            count,
+                        )
+                        % {"count": count, "file": upload.name},
                         messages.SUCCESS,
                     )
                     return redirect("admin:projects_project_change", project.pk)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"Import deliverables into {project}",
+            "title": gettext("Import deliverables into %(project)s") % {"project": project},
             "subtitle": None,
             "opts": self.opts,
             "original": project,
@@ -304,7 +329,7 @@ class PartnerAdmin(admin.ModelAdmin):
     autocomplete_fields = ("project", "organisation")
     ordering = ("project__acronym", "number")
 
-    @admin.display(description="number", ordering="number")
+    @admin.display(description=_("number"), ordering="number")
     def code(self, partner: Partner) -> str:
         return partner.code
 
@@ -381,7 +406,7 @@ class WorkPackageAdmin(RefusesStaleEdits):
     autocomplete_fields = ("project", "lead")
     inlines = (DeliverableInline,)
 
-    @admin.display(description="number", ordering="number")
+    @admin.display(description=_("number"), ordering="number")
     def code(self, work_package: WorkPackage) -> str:
         return work_package.code
 
@@ -406,7 +431,7 @@ class DeliverableVersionInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="size")
+    @admin.display(description=_("size"))
     def size_display(self, version: DeliverableVersion) -> str:
         return filesizeformat(version.size)
 
@@ -453,10 +478,16 @@ class DeliverableAdmin(VersionedAdmin):
             None,
             {"fields": ("project", "work_package", "number", "title", "description", "lead")},
         ),
-        ("Classification", {"fields": ("type", "dissemination")}),
-        ("Schedule", {"fields": ("due_month", "due_date")}),
         (
-            "Status",
+            pgettext_lazy("admin section of a deliverable", "Classification"),
+            {"fields": ("type", "dissemination")},
+        ),
+        (
+            pgettext_lazy("admin section of a deliverable", "Schedule"),
+            {"fields": ("due_month", "due_date")},
+        ),
+        (
+            pgettext_lazy("admin section of a deliverable", "Status"),
             {
                 "fields": (
                     "status",
@@ -504,11 +535,11 @@ class DeliverableVersionAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.display(description="project", ordering="deliverable__project__acronym")
+    @admin.display(description=_("project"), ordering="deliverable__project__acronym")
     def project(self, version: DeliverableVersion) -> Project:
         return version.deliverable.project
 
-    @admin.display(description="size", ordering="size")
+    @admin.display(description=_("size"), ordering="size")
     def size_display(self, version: DeliverableVersion) -> str:
         return filesizeformat(version.size)
 
@@ -523,7 +554,7 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
     date_hierarchy = "date"
 
-    @admin.display(description="project", ordering="deliverable__project__acronym")
+    @admin.display(description=_("project"), ordering="deliverable__project__acronym")
     def project(self, update: ProgressUpdate) -> Project:
         return update.deliverable.project
 
@@ -557,7 +588,7 @@ class RiskReviewAdminForm(forms.ModelForm):
     def clean_review_date(self) -> Any:
         review_date = self.cleaned_data["review_date"]
         if review_date > timezone.localdate():
-            raise ValidationError("The date is in the future.")
+            raise ValidationError(gettext("The date is in the future."))
         return review_date
 
 
@@ -640,11 +671,11 @@ class RiskAdmin(VersionedAdmin):
     )
     inlines = (RiskReviewInline,)
 
-    @admin.display(description="number", ordering="number")
+    @admin.display(description=_("number"), ordering="number")
     def code(self, risk: Risk) -> str:
         return risk.code
 
-    @admin.display(description="score")
+    @admin.display(description=_("score"))
     def score(self, risk: Risk) -> int:
         return risk.score
 
@@ -676,7 +707,7 @@ class RiskReviewAdmin(admin.ModelAdmin):
     readonly_fields = ("reviewed_by", "created_at")
     date_hierarchy = "review_date"
 
-    @admin.display(description="project", ordering="risk__project__acronym")
+    @admin.display(description=_("project"), ordering="risk__project__acronym")
     def project(self, review: RiskReview) -> Project:
         return review.risk.project
 

@@ -24,6 +24,8 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from projects.models import Deliverable, DeliverableVersion
 
@@ -48,7 +50,8 @@ ALLOWED_TYPES: dict[str, str] = {
     "image/webp": "webp",
     "application/zip": "zip",
 }
-ALLOWED_DESCRIPTION = "PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG, GIF, WebP or ZIP"
+# The kinds of file, by the names their programs and formats go by (the same in every language).
+ALLOWED_DESCRIPTION = _("PDF, Word, Excel, PowerPoint, OpenDocument, JPEG, PNG, GIF, WebP or ZIP")
 
 
 @dataclass(frozen=True)
@@ -74,19 +77,28 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     """Refuse a file that is too big or whose content is not an allowed type."""
     limit = settings.MAX_UPLOAD_SIZE
     if upload.size is None or upload.size == 0:
-        raise ValidationError("The file is empty.")
+        raise ValidationError(gettext("The file is empty."))
     if upload.size > limit:
         raise ValidationError(
-            f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
+            gettext("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
         )
     upload.seek(0)
     head = upload.read(8192)
     kind = filetype.guess(head)
     # Office files are zips: filetype looks inside for their parts, so a docx is not "zip".
     if kind is None or kind.mime not in ALLOWED_TYPES:
-        found = f" (its content is {kind.mime})" if kind else ""
+        if kind is None:
+            # Translators: %(allowed)s is the list of kinds: "PDF, Word, ... or ZIP".
+            message = gettext("This type of file is not accepted. Upload a %(allowed)s file.")
+        else:
+            message = gettext(
+                # Translators: %(found)s is a MIME type (application/x-msdownload).
+                "This type of file is not accepted (its content is %(found)s). Upload a "
+                "%(allowed)s file."
+            )
         raise ValidationError(
-            f"This type of file is not accepted{found}. Upload a {ALLOWED_DESCRIPTION} file."
+            message % {"found": kind.mime if kind else "", "allowed": ALLOWED_DESCRIPTION}
         )
     digest = hashlib.sha256()
     upload.seek(0)

@@ -9,6 +9,8 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.models import (
     Deliverable,
@@ -45,33 +47,49 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 class DeliverableFilter(ProjectFilterSet):
     q = django_filters.CharFilter(
-        method="search", label="Search", help_text="Number, title or description"
+        method="search",
+        label=pgettext_lazy("filter: words to look for", "Search"),
+        help_text=_("Number, title or description"),
     )
     work_package = django_filters.ModelChoiceFilter(
-        queryset=WorkPackage.objects.none(), empty_label="All"
+        queryset=WorkPackage.objects.none(),
+        label=_("Work package"),
+        empty_label=pgettext_lazy("filter: any work package", "All"),
     )
     lead = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.none(), label="Lead partner", empty_label="All"
+        queryset=Partner.objects.none(),
+        label=_("Lead partner"),
+        empty_label=pgettext_lazy("filter: any lead partner", "All"),
     )
-    status = django_filters.ChoiceFilter(choices=Deliverable.Status.choices, empty_label="All")
-    type = django_filters.ChoiceFilter(choices=Deliverable.Type.choices, empty_label="All")
+    status = django_filters.ChoiceFilter(
+        choices=Deliverable.Status.choices,
+        label=pgettext_lazy("deliverable", "Status"),
+        empty_label=pgettext_lazy("filter: any status", "All"),
+    )
+    type = django_filters.ChoiceFilter(
+        choices=Deliverable.Type.choices,
+        label=pgettext_lazy("deliverable", "Type"),
+        empty_label=pgettext_lazy("filter: any type", "All"),
+    )
     dissemination = django_filters.ChoiceFilter(
-        choices=Deliverable.Dissemination.choices, label="Dissemination level", empty_label="All"
+        choices=Deliverable.Dissemination.choices,
+        label=_("Dissemination level"),
+        empty_label=pgettext_lazy("filter: any dissemination level", "All"),
     )
     due_after = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="gte",
-        label="Due from",
+        label=_("Due from"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     due_before = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="lte",
-        label="Due until",
+        label=_("Due until"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     overdue = django_filters.BooleanFilter(
-        method="only_overdue", label="Overdue only", widget=forms.CheckboxInput
+        method="only_overdue", label=_("Overdue only"), widget=forms.CheckboxInput
     )
     sort = StableOrderingFilter(
         fields=(
@@ -81,13 +99,13 @@ class DeliverableFilter(ProjectFilterSet):
             ("title", "title"),
         ),
         field_labels={
-            "sort_key": "Number",
-            "due_date": "Due date",
-            "status": "Status",
-            "title": "Title",
+            "sort_key": pgettext_lazy("sort by", "Number"),
+            "due_date": _("Due date"),
+            "status": pgettext_lazy("sort by", "Status"),
+            "title": pgettext_lazy("sort by", "Title"),
         },
-        label="Sort by",
-        empty_label="Number",
+        label=_("Sort by"),
+        empty_label=pgettext_lazy("sort by", "Number"),
     )
 
     class Meta:
@@ -108,17 +126,41 @@ class DeliverableFilter(ProjectFilterSet):
 
 
 class RiskFilter(ProjectFilterSet):
-    q = django_filters.CharFilter(method="search", label="Search", help_text="Title or description")
-    status = django_filters.ChoiceFilter(choices=Risk.Status.choices, empty_label="All")
-    category = django_filters.ChoiceFilter(choices=Risk.Category.choices, empty_label="All")
+    q = django_filters.CharFilter(
+        method="search",
+        label=pgettext_lazy("filter: words to look for", "Search"),
+        help_text=_("Title or description"),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Risk.Status.choices,
+        label=pgettext_lazy("risk", "Status"),
+        empty_label=pgettext_lazy("filter: any status", "All"),
+    )
+    category = django_filters.ChoiceFilter(
+        choices=Risk.Category.choices,
+        label=pgettext_lazy("risk", "Category"),
+        empty_label=pgettext_lazy("filter: any category", "All"),
+    )
     owner = django_filters.ModelChoiceFilter(
-        queryset=Partner.objects.none(), label="Owner", empty_label="All"
+        queryset=Partner.objects.none(),
+        label=pgettext_lazy("risk", "Owner"),
+        empty_label=pgettext_lazy("filter: any owner", "All"),
     )
     work_packages = django_filters.ModelChoiceFilter(
-        queryset=WorkPackage.objects.none(), label="Work package", empty_label="All"
+        queryset=WorkPackage.objects.none(),
+        label=_("Work package"),
+        empty_label=pgettext_lazy("filter: any work package", "All"),
     )
-    likelihood = django_filters.ChoiceFilter(choices=Level.choices, empty_label="All")
-    impact = django_filters.ChoiceFilter(choices=Level.choices, empty_label="All")
+    likelihood = django_filters.ChoiceFilter(
+        choices=Level.choices,
+        label=pgettext_lazy("risk", "Likelihood"),
+        empty_label=pgettext_lazy("filter: any likelihood", "All"),
+    )
+    impact = django_filters.ChoiceFilter(
+        choices=Level.choices,
+        label=pgettext_lazy("risk", "Impact"),
+        empty_label=pgettext_lazy("filter: any impact", "All"),
+    )
 
     class Meta:
         model = Risk

@@ -19,6 +19,8 @@ from typing import IO, Any
 import openpyxl
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from projects.history import record_history
@@ -32,7 +34,9 @@ MAX_COLUMNS = 50
 # An XLSX file is a zip: 2 MB of it may inflate to far more. Refuse before openpyxl inflates it.
 MAX_XLSX_UNCOMPRESSED = 50 * 1024 * 1024
 
-# Canonical column -> the model field it fills. Headers are matched after lower-casing and
+# Canonical column -> the model field it fills. The names are the header's words, in English
+# whatever the reader's language (ALIASES matches English headers only), so messages name the
+# columns as the file must spell them. Headers are matched after lower-casing and
 # dropping everything but letters and digits, so "Work package", "work_package" and
 # " WORK  PACKAGE " are the same column.
 COLUMNS: dict[str, str] = {
@@ -105,7 +109,9 @@ def import_deliverables(project: Project, file: IO[bytes], *, filename: str) -> 
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in ("csv", "xlsx"):
         raise ValidationError(
-            "Upload the deliverable table as a CSV file (.csv) or an Excel workbook (.xlsx)."
+            gettext(
+                "Upload the deliverable table as a CSV file (.csv) or an Excel workbook (.xlsx)."
+            )
         )
     data = _read_limited(file)
     columns, records = _table(_csv_rows(data) if extension == "csv" else _xlsx_rows(data))
@@ -123,7 +129,8 @@ def import_deliverables(project: Project, file: IO[bytes], *, filename: str) -> 
                     RowError(
                         row_number,
                         "number",
-                        f"{deliverable.number} is also on row {seen[deliverable.number]}.",
+                        gettext("%(number)s is also on row %(row)s.")
+                        % {"number": deliverable.number, "row": seen[deliverable.number]},
                     )
                 )
             else:
@@ -143,8 +150,10 @@ def import_deliverables(project: Project, file: IO[bytes], *, filename: str) -> 
     except IntegrityError as exc:
         # Someone added one of these numbers between the check and the save.
         raise ValidationError(
-            "Deliverables were added to this project while the file was being checked. "
-            "Nothing was imported: upload the file again."
+            gettext(
+                "Deliverables were added to this project while the file was being checked. "
+                "Nothing was imported: upload the file again."
+            )
         ) from exc
     return result
 
@@ -159,14 +168,17 @@ def _read_limited(file: IO[bytes]) -> bytes:
     if len(data) > MAX_FILE_SIZE:
         raise _too_big()
     if not data:
-        raise ValidationError("The file is empty.")
+        raise ValidationError(gettext("The file is empty."))
     return data
 
 
 def _too_big() -> ValidationError:
     return ValidationError(
-        f"The file is larger than {MAX_FILE_SIZE // (1024 * 1024)} MB: a deliverable table "
-        "should be far smaller. Remove other sheets or images and try again."
+        gettext(
+            "The file is larger than %(megabytes)s MB: a deliverable table should be far "
+            "smaller. Remove other sheets or images and try again."
+        )
+        % {"megabytes": MAX_FILE_SIZE // (1024 * 1024)}
     )
 
 
@@ -175,7 +187,7 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            "The CSV file is not UTF-8 text. Save it again as “CSV UTF-8”."
+            gettext("The CSV file is not UTF-8 text. Save it again as “CSV UTF-8”.")
         ) from exc
     sample = text[:8192]
     lines = sample.splitlines()
@@ -196,13 +208,17 @@ def _csv_rows(data: bytes) -> Iterator[list[Any]]:
     try:
         yield from reader
     except csv.Error as exc:
-        raise ValidationError(f"The CSV file cannot be read: {exc}.") from exc
+        raise ValidationError(
+            gettext("The CSV file cannot be read: %(error)s.") % {"error": exc}
+        ) from exc
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
     unreadable = ValidationError(
-        "The file cannot be read as an Excel workbook (.xlsx). Save it again from your "
-        "spreadsheet program as “Excel Workbook (.xlsx)”."
+        gettext(
+            "The file cannot be read as an Excel workbook (.xlsx). Save it again from your "
+            "spreadsheet program as “Excel Workbook (.xlsx)”."
+        )
     )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -242,14 +258,19 @@ def _table(rows: Iterator[Any]) -> tuple[dict[str, int], list[tuple[int, list[An
             continue
         if len(records) == MAX_ROWS:
             raise ValidationError(
-                f"The file has more than {MAX_ROWS:,} deliverables. Split it into smaller files."
+                ngettext(
+                    "The file has more than %(count)s deliverable. Split it into smaller files.",
+                    "The file has more than %(count)s deliverables. Split it into smaller files.",
+                    MAX_ROWS,
+                )
+                % {"count": number_format(MAX_ROWS, force_grouping=True)}
             )
         # Short rows (trailing empty cells dropped by the CSV writer) read as empty cells.
         records.append((row_number, values + [None] * (MAX_COLUMNS - len(values))))
     if not header_row:
-        raise ValidationError("The file is empty.")
+        raise ValidationError(gettext("The file is empty."))
     if not records:
-        raise ValidationError("The file has a header row but no deliverables below it.")
+        raise ValidationError(gettext("The file has a header row but no deliverables below it."))
     return columns, records
 
 
@@ -261,16 +282,20 @@ def _header(values: list[Any]) -> dict[str, int]:
         if column is None:
             continue  # other columns (e.g. "Remarks") are allowed and ignored
         if column in columns:
-            raise ValidationError(f"The header has two “{column}” columns: keep one.")
+            raise ValidationError(
+                gettext("The header has two “%(column)s” columns: keep one.") % {"column": column}
+            )
         columns[column] = index
     missing = [column for column in REQUIRED if column not in columns]
     if missing:
         raise ValidationError(
-            "The first row must be the header. Missing columns: "
-            + ", ".join(missing)
-            + ". Expected: "
-            + ", ".join(COLUMNS)
-            + " (description is optional)."
+            gettext(
+                # Translators: the column names are the words the file's header must use, in
+                # English.
+                "The first row must be the header. Missing columns: %(missing)s. Expected: "
+                "%(expected)s (description is optional)."
+            )
+            % {"missing": ", ".join(missing), "expected": ", ".join(COLUMNS)}
         )
     return columns
 
@@ -304,9 +329,18 @@ def _check_row(
     if raw := cells["work package"]:
         match = WORK_PACKAGE.match(raw)
         if not match:
-            errors.append(RowError(row, "work package", "Write the work package as WP2 or 2."))
+            errors.append(
+                RowError(row, "work package", gettext("Write the work package as WP2 or 2."))
+            )
         elif (work_package := work_packages.get(int(match.group(1)))) is None:
-            errors.append(RowError(row, "work package", f"WP{match.group(1)} is not in {project}."))
+            errors.append(
+                RowError(
+                    row,
+                    "work package",
+                    gettext("WP%(number)s is not in %(project)s.")
+                    % {"number": match.group(1), "project": project},
+                )
+            )
         else:
             values["work_package"] = work_package
 
@@ -320,7 +354,7 @@ def _check_row(
     if raw := cells["due month"]:
         match = MONTH.match(raw)
         if not match:
-            errors.append(RowError(row, "due month", "Write the due month as M6 or 6."))
+            errors.append(RowError(row, "due month", gettext("Write the due month as M6 or 6.")))
         else:
             # M0 and months after the end too: Deliverable.clean asks Project.check_month.
             values["due_month"] = int(match.group(1))
@@ -356,7 +390,10 @@ def _find_partner(
         for partner in partners:
             if partner.number == number:
                 return partner, ""
-        return None, f"P{number} is not a partner in {project}."
+        return None, gettext("P%(number)s is not a partner in %(project)s.") % {
+            "number": number,
+            "project": project,
+        }
     name = raw.casefold()
     found = [
         partner
@@ -367,18 +404,27 @@ def _find_partner(
     if len(found) == 1:
         return found[0], ""
     if found:
-        return None, f"Several partners are called “{raw}”: use the partner number (P3 or 3)."
+        return None, gettext(
+            "Several partners are called “%(name)s”: use the partner number (P3 or 3)."
+        ) % {"name": raw}
     return (
         None,
-        f"“{raw}” is not a partner in {project}: use the partner number (P3) or short name.",
+        gettext(
+            "“%(name)s” is not a partner in %(project)s: use the partner number (P3) or short name."
+        )
+        % {"name": raw, "project": project},
     )
 
 
 def _message(error: ValidationError, column: str, cells: dict[str, str]) -> str:
     if error.code == "invalid_choice" and column in ("type", "dissemination"):
-        choices = Deliverable.Type if column == "type" else Deliverable.Dissemination
-        codes = ", ".join(choices.values)
-        return f"“{cells[column]}” is not a {column} code: use one of {codes}."
+        if column == "type":
+            message = gettext("“%(value)s” is not a type code: use one of %(codes)s.")
+            codes = ", ".join(Deliverable.Type.values)
+        else:
+            message = gettext("“%(value)s” is not a dissemination code: use one of %(codes)s.")
+            codes = ", ".join(Deliverable.Dissemination.values)
+        return message % {"value": cells[column], "codes": codes}
     if error.code in ("blank", "null"):
-        return "The cell is empty."
+        return gettext("The cell is empty.")
     return " ".join(error.messages)

@@ -23,9 +23,13 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from coresp.text import in_sentence
 from projects.history import forget_reason, record_history, without_history
 
 if TYPE_CHECKING:
@@ -46,28 +50,30 @@ class Organisation(models.Model):
     """A legal entity that takes part in projects."""
 
     class Kind(models.TextChoices):
-        PUBLIC_AUTHORITY = "public_authority", "Public authority"
-        SOCIAL_ECONOMY = "social_economy", "Social economy organisation"
-        WISE = "wise", "Work-integration social enterprise"
-        NETWORK = "network", "Network"
-        NGO = "ngo", "NGO"
-        UNIVERSITY = "university", "University"
-        COMPANY = "company", "Company"
+        PUBLIC_AUTHORITY = "public_authority", _("Public authority")
+        SOCIAL_ECONOMY = "social_economy", _("Social economy organisation")
+        WISE = "wise", _("Work-integration social enterprise")
+        NETWORK = "network", pgettext_lazy("organisation kind", "Network")
+        NGO = "ngo", pgettext_lazy("organisation kind", "NGO")
+        UNIVERSITY = "university", pgettext_lazy("organisation kind", "University")
+        COMPANY = "company", pgettext_lazy("organisation kind", "Company")
 
-    legal_name = models.CharField(max_length=255, unique=True)
-    short_name = models.CharField(max_length=40)
-    country = CountryField()
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    legal_name = models.CharField(_("legal name"), max_length=255, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40)
+    country = CountryField(_("country"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     pic = models.CharField(
-        "PIC",
+        "PIC",  # the EU's code, the same in every language
         max_length=9,
         blank=True,
-        validators=[RegexValidator(r"^\d{9}$", "A PIC has nine digits.")],
-        help_text="Participant Identification Code in the EU Funding & Tenders portal.",
+        validators=[RegexValidator(r"^\d{9}$", _("A PIC has nine digits."))],
+        help_text=_("Participant Identification Code in the EU Funding & Tenders portal."),
     )
 
     class Meta:
         ordering = ["short_name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
         return self.short_name
@@ -84,31 +90,48 @@ class Project(models.Model):
     """A funded project run by a consortium of partners."""
 
     class Programme(models.TextChoices):
-        SMP = "smp", "Single Market Programme"
+        # The programmes' names as the EU writes them in each language; Erasmus+ and Interreg
+        # are the same in all.
+        SMP = "smp", _("Single Market Programme")
         ERASMUS = "erasmus", "Erasmus+"
-        ESF = "esf", "ESF+"
-        HORIZON = "horizon", "Horizon Europe"
+        ESF = "esf", _("ESF+")
+        HORIZON = "horizon", _("Horizon Europe")
         INTERREG = "interreg", "Interreg"
-        OTHER = "other", "Other"
+        OTHER = "other", pgettext_lazy("funding programme", "Other")
 
-    acronym = models.CharField(max_length=30, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=30, unique=True)
     slug = models.SlugField(
-        max_length=40, unique=True, help_text="Used in the project's web addresses."
+        _("slug"), max_length=40, unique=True, help_text=_("Used in the project's web addresses.")
     )
-    title = models.CharField(max_length=255)
-    programme = models.CharField(max_length=20, choices=Programme.choices)
-    grant_agreement_number = models.CharField(max_length=30, blank=True)
-    start_date = models.DateField(help_text="Month 1 begins on this date.")
+    title = models.CharField(_("title"), max_length=255)
+    programme = models.CharField(_("programme"), max_length=20, choices=Programme.choices)
+    grant_agreement_number = models.CharField(
+        _("grant agreement number"), max_length=30, blank=True
+    )
+    start_date = models.DateField(_("start date"), help_text=_("Month 1 begins on this date."))
     duration_months = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(120)]
+        _("duration months"), validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
-    website = models.URLField(blank=True)
-    summary = models.TextField(blank=True)
+    website = models.URLField(_("website"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    # The language of the reports the project sends (the funder's, usually English): the periodic
+    # report's default and every conference report PDF's language.
+    reporting_language = models.CharField(
+        _("reporting language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_(
+            "The language of the project's PDF reports, unless one is chosen for a report."
+        ),
+    )
 
     objects = models.Manager.from_queryset(ProjectQuerySet)()
 
     class Meta:
         ordering = ["acronym"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
 
     def __str__(self) -> str:
         return self.acronym
@@ -142,7 +165,11 @@ class Project(models.Model):
         month. Raises ValidationError on `field`; an empty month is the field's own business."""
         if month is not None and not 1 <= month <= self.duration_months:
             raise ValidationError(
-                {field: f"M{month} is outside the project, which runs M1-M{self.duration_months}."}
+                {
+                    # Translators: M6 is project month 6, as EU projects count time.
+                    field: gettext("M%(month)s is outside the project, which runs M1-M%(last)s.")
+                    % {"month": month, "last": self.duration_months}
+                }
             )
 
 
@@ -150,20 +177,29 @@ class Partner(models.Model):
     """An organisation's participation in a project, numbered as in the grant agreement."""
 
     class Role(models.TextChoices):
-        COORDINATOR = "coordinator", "Coordinator"
-        BENEFICIARY = "beneficiary", "Beneficiary"
-        AFFILIATED = "affiliated", "Affiliated entity"
-        ASSOCIATED = "associated", "Associated partner"
+        COORDINATOR = "coordinator", pgettext_lazy("partner role", "Coordinator")
+        BENEFICIARY = "beneficiary", pgettext_lazy("partner role", "Beneficiary")
+        AFFILIATED = "affiliated", pgettext_lazy("partner role", "Affiliated entity")
+        ASSOCIATED = "associated", pgettext_lazy("partner role", "Associated partner")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="partners")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="participations"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="partners", verbose_name=_("project")
     )
-    number = models.PositiveSmallIntegerField(help_text="1 for the coordinator.")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.BENEFICIARY)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        verbose_name=_("organisation"),
+    )
+    number = models.PositiveSmallIntegerField(_("number"), help_text=_("1 for the coordinator."))
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.BENEFICIARY
+    )
 
     class Meta:
         ordering = ["project", "number"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="partner_number_unique"),
             models.UniqueConstraint(
@@ -183,33 +219,45 @@ class Membership(models.Model):
     """A person's place in a project: for which partner, and with which role."""
 
     class Role(models.TextChoices):
-        COORDINATOR = "coordinator", "Coordinator"
-        PARTNER = "partner", "Partner"
-        OBSERVER = "observer", "Observer"
+        COORDINATOR = "coordinator", pgettext_lazy("membership role", "Coordinator")
+        PARTNER = "partner", pgettext_lazy("membership role", "Partner")
+        OBSERVER = "observer", pgettext_lazy("membership role", "Observer")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("project")
+    )
     partner = models.ForeignKey(
         Partner,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="memberships",
-        help_text="Empty for observers from outside the consortium (funder, evaluator).",
+        verbose_name=_("partner"),
+        help_text=_("Empty for observers from outside the consortium (funder, evaluator)."),
     )
-    role = models.CharField(max_length=20, choices=Role.choices)
-    is_active = models.BooleanField(default=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("is active"), default=True)
 
     class Meta:
         ordering = ["project", "role", "user__email"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "project"], name="membership_unique")
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.project} ({self.get_role_display()})"
+        return gettext("%(person)s in %(project)s (%(role)s)") % {
+            "person": self.user,
+            "project": self.project,
+            "role": self.get_role_display(),
+        }
 
     def clean(self) -> None:
         if (
@@ -217,9 +265,31 @@ class Membership(models.Model):
             and self.project_id
             and self.partner.project_id != self.project_id
         ):
-            raise ValidationError({"partner": "This partner belongs to another project."})
+            raise ValidationError({"partner": gettext("This partner belongs to another project.")})
         if self.role in (self.Role.COORDINATOR, self.Role.PARTNER) and not self.partner_id:
-            raise ValidationError({"partner": "Coordinators and partners act for a partner."})
+            raise ValidationError(
+                {"partner": gettext("Coordinators and partners act for a partner.")}
+            )
+
+    @property
+    def role_sentence(self) -> str:
+        """ "you are coordinator for EASPD": one sentence per role, since a role's name inside a
+        sentence is written differently from its label (lower case in English, a capital in
+        German, with the article some languages need)."""
+        if self.partner is None:
+            sentences = {
+                self.Role.COORDINATOR: gettext("you are coordinator"),
+                self.Role.PARTNER: gettext("you are partner"),
+                self.Role.OBSERVER: gettext("you are observer"),
+            }
+            return sentences[self.Role(self.role)]
+        organisation = {"organisation": self.partner.organisation.short_name}
+        sentences = {
+            self.Role.COORDINATOR: gettext("you are coordinator for %(organisation)s"),
+            self.Role.PARTNER: gettext("you are partner for %(organisation)s"),
+            self.Role.OBSERVER: gettext("you are observer for %(organisation)s"),
+        }
+        return sentences[self.Role(self.role)] % organisation
 
     @property
     def is_coordinator(self) -> bool:
@@ -233,17 +303,21 @@ class Membership(models.Model):
 class ReportingPeriod(models.Model):
     """RP1..n: the stretch of months a periodic report to the funder covers."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="periods")
-    number = models.PositiveSmallIntegerField()
-    start_month = models.PositiveSmallIntegerField()
-    end_month = models.PositiveSmallIntegerField()
-    report_due_date = models.DateField(null=True, blank=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="periods", verbose_name=_("project")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    start_month = models.PositiveSmallIntegerField(_("start month"))
+    end_month = models.PositiveSmallIntegerField(_("end month"))
+    report_due_date = models.DateField(_("report due date"), null=True, blank=True)
     is_locked = models.BooleanField(
-        default=False, help_text="Reported to the funder; kept as it was."
+        _("is locked"), default=False, help_text=_("Reported to the funder; kept as it was.")
     )
 
     class Meta:
         ordering = ["project", "number"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="period_number_unique")
         ]
@@ -257,7 +331,7 @@ class ReportingPeriod(models.Model):
         self.project.check_month(self.start_month, "start_month")
         self.project.check_month(self.end_month, "end_month")
         if self.end_month < self.start_month:
-            raise ValidationError({"end_month": "The period ends before it starts."})
+            raise ValidationError({"end_month": gettext("The period ends before it starts.")})
 
     @property
     def start_date(self) -> dt.date:
@@ -289,18 +363,24 @@ class InProjectQuerySet[M: models.Model](models.QuerySet[M]):
 class WorkPackage(models.Model):
     """A work package: a lead partner, a span of months, objectives."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="work_packages")
-    number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=255)
-    lead = models.ForeignKey(Partner, on_delete=models.RESTRICT, related_name="led_work_packages")
-    start_month = models.PositiveSmallIntegerField()
-    end_month = models.PositiveSmallIntegerField()
-    objectives = models.TextField(blank=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="work_packages", verbose_name=_("project")
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=255)
+    lead = models.ForeignKey(
+        Partner, on_delete=models.RESTRICT, related_name="led_work_packages", verbose_name=_("lead")
+    )
+    start_month = models.PositiveSmallIntegerField(_("start month"))
+    end_month = models.PositiveSmallIntegerField(_("end month"))
+    objectives = models.TextField(_("objectives"), blank=True)
 
     objects = models.Manager.from_queryset(InProjectQuerySet["WorkPackage"])()
 
     class Meta:
         ordering = ["project", "number"]
+        verbose_name = _("work package")
+        verbose_name_plural = _("work packages")
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="work_package_number_unique")
         ]
@@ -321,9 +401,9 @@ class WorkPackage(models.Model):
         self.project.check_month(self.start_month, "start_month")
         self.project.check_month(self.end_month, "end_month")
         if self.start_month and self.end_month and self.end_month < self.start_month:
-            raise ValidationError({"end_month": "The work package ends before it starts."})
+            raise ValidationError({"end_month": gettext("The work package ends before it starts.")})
         if self.lead_id and self.lead.project_id != self.project_id:
-            raise ValidationError({"lead": "The lead partner belongs to another project."})
+            raise ValidationError({"lead": gettext("The lead partner belongs to another project.")})
 
 
 @dataclass(frozen=True)
@@ -348,7 +428,7 @@ class Progress:
 class VersionedModel(models.Model):
     """A row edited through forms by several people: saves name the version they started from."""
 
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -457,62 +537,84 @@ MILESTONE_NUMBER = re.compile(r"^MS(\d{1,3})$")
 class Deliverable(VersionedModel):
     """A contractual output, due at the end of a project month."""
 
+    # The EU's codes (before the colon) stay as they are in every language; what follows is
+    # their meaning. OTHER is a code only.
     class Type(models.TextChoices):
-        R = "R", "R: document, report"
-        DEM = "DEM", "DEM: demonstrator, pilot, prototype"
-        DEC = "DEC", "DEC: websites, patent filings, videos"
-        DATA = "DATA", "DATA: data sets, microdata"
-        DMP = "DMP", "DMP: data management plan"
-        ETHICS = "ETHICS", "ETHICS: ethics requirements"
-        SECURITY = "SECURITY", "SECURITY: security requirements"
+        R = "R", pgettext_lazy("deliverable type", "R: document, report")
+        DEM = "DEM", pgettext_lazy("deliverable type", "DEM: demonstrator, pilot, prototype")
+        DEC = "DEC", pgettext_lazy("deliverable type", "DEC: websites, patent filings, videos")
+        DATA = "DATA", pgettext_lazy("deliverable type", "DATA: data sets, microdata")
+        DMP = "DMP", pgettext_lazy("deliverable type", "DMP: data management plan")
+        ETHICS = "ETHICS", pgettext_lazy("deliverable type", "ETHICS: ethics requirements")
+        SECURITY = "SECURITY", pgettext_lazy("deliverable type", "SECURITY: security requirements")
         OTHER = "OTHER", "OTHER"
 
     class Dissemination(models.TextChoices):
-        PU = "PU", "PU: public"
-        SEN = "SEN", "SEN: sensitive"
+        PU = "PU", pgettext_lazy("dissemination level", "PU: public")
+        SEN = "SEN", pgettext_lazy("dissemination level", "SEN: sensitive")
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        IN_PREPARATION = "in_preparation", "In preparation"
-        IN_REVIEW = "in_review", "In review"
-        CHANGES_REQUESTED = "changes_requested", "Changes requested"
-        APPROVED = "approved", "Approved"
-        SUBMITTED = "submitted", "Submitted to the funder"
+        PLANNED = "planned", pgettext_lazy("deliverable status", "Planned")
+        IN_PREPARATION = "in_preparation", pgettext_lazy("deliverable status", "In preparation")
+        IN_REVIEW = "in_review", pgettext_lazy("deliverable status", "In review")
+        CHANGES_REQUESTED = (
+            "changes_requested",
+            pgettext_lazy("deliverable status", "Changes requested"),
+        )
+        APPROVED = "approved", pgettext_lazy("deliverable status", "Approved")
+        SUBMITTED = "submitted", pgettext_lazy("deliverable status", "Submitted to the funder")
 
     DONE_STATUSES: ClassVar[tuple[str, ...]] = (Status.APPROVED, Status.SUBMITTED)
 
     class Timing(models.TextChoices):
         """Where a deliverable stands toward the funder's due date (see `timing`)."""
 
-        ON_TIME = "on_time", "On time"
-        LATE = "late", "Late"
-        PENDING = "pending", "Pending"
+        ON_TIME = "on_time", pgettext_lazy("deliverable timing", "On time")
+        LATE = "late", pgettext_lazy("deliverable timing", "Late")
+        PENDING = "pending", pgettext_lazy("deliverable timing", "Pending")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="deliverables")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="deliverables", verbose_name=_("project")
+    )
     work_package = models.ForeignKey(
-        WorkPackage, on_delete=models.RESTRICT, related_name="deliverables"
+        WorkPackage,
+        on_delete=models.RESTRICT,
+        related_name="deliverables",
+        verbose_name=_("work package"),
     )
     number = models.CharField(
+        _("number"),
         max_length=10,
-        help_text="D, the work package's number, a dot and a sequence number, e.g. D2.1.",
+        help_text=_("D, the work package's number, a dot and a sequence number, e.g. D2.1."),
     )
-    sort_key = models.PositiveIntegerField(default=0, editable=False)
-    title = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
-    lead = models.ForeignKey(Partner, on_delete=models.RESTRICT, related_name="led_deliverables")
-    type = models.CharField(max_length=10, choices=Type.choices, default=Type.R)
+    sort_key = models.PositiveIntegerField(_("sort key"), default=0, editable=False)
+    title = models.CharField(_("title"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    lead = models.ForeignKey(
+        Partner, on_delete=models.RESTRICT, related_name="led_deliverables", verbose_name=_("lead")
+    )
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.R)
     dissemination = models.CharField(
-        "dissemination level", max_length=3, choices=Dissemination.choices, default=Dissemination.PU
+        _("dissemination level"),
+        max_length=3,
+        choices=Dissemination.choices,
+        default=Dissemination.PU,
     )
-    due_month = models.PositiveSmallIntegerField(help_text="Project month, e.g. 6 for M6.")
+    due_month = models.PositiveSmallIntegerField(
+        _("due month"), help_text=_("Project month, e.g. 6 for M6.")
+    )
     # Derived from the project's start and due_month on save; stored so lists filter and sort on it.
-    due_date = models.DateField(editable=False)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
-    submitted_date = models.DateField(null=True, blank=True)
-    delay_justification = models.TextField(blank=True)
-    review_comment = models.TextField(blank=True, help_text="The coordinator's latest request.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    due_date = models.DateField(_("due date"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    submitted_date = models.DateField(_("submitted date"), null=True, blank=True)
+    delay_justification = models.TextField(_("delay justification"), blank=True)
+    review_comment = models.TextField(
+        _("review comment"), blank=True, help_text=_("The coordinator's latest request.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["sort_key", "version", "updated_at", "created_at"])
     objects = models.Manager.from_queryset(DeliverableQuerySet)()
@@ -523,6 +625,8 @@ class Deliverable(VersionedModel):
             models.UniqueConstraint(fields=["project", "number"], name="deliverable_number_unique")
         ]
         indexes = [models.Index(fields=["project", "due_date"])]
+        verbose_name = _("deliverable")
+        verbose_name_plural = _("deliverables")
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -534,25 +638,31 @@ class Deliverable(VersionedModel):
         errors: dict[str, str] = {}
         match = DELIVERABLE_NUMBER.match(self.number or "")
         if not match:
-            errors["number"] = "Write the number as D<work package>.<n>, for example D2.1."
+            errors["number"] = gettext("Write the number as D<work package>.<n>, for example D2.1.")
         elif self.work_package_id and int(match.group(1)) != self.work_package.number:
-            errors["number"] = (
-                f"{self.number} does not belong to {self.work_package.code}: "
-                f"its number should start with D{self.work_package.number}."
-            )
+            errors["number"] = gettext(
+                "%(number)s does not belong to %(work_package)s: its number should start with "
+                "D%(work_package_number)s."
+            ) % {
+                "number": self.number,
+                "work_package": self.work_package.code,
+                "work_package_number": self.work_package.number,
+            }
         if self.project_id:
             errors.update(_month_errors(self.project, self.due_month, "due_month"))
             if self.work_package_id and self.work_package.project_id != self.project_id:
-                errors["work_package"] = "This work package belongs to another project."
+                errors["work_package"] = gettext("This work package belongs to another project.")
             if self.lead_id and self.lead.project_id != self.project_id:
-                errors["lead"] = "This partner belongs to another project."
+                errors["lead"] = gettext("This partner belongs to another project.")
             if (
                 match
                 and Deliverable.objects.filter(project_id=self.project_id, number=self.number)
                 .exclude(pk=self.pk)
                 .exists()
             ):
-                errors["number"] = f"{self.number} already exists in this project."
+                errors["number"] = gettext("%(number)s already exists in this project.") % {
+                    "number": self.number
+                }
         if errors:
             raise ValidationError(errors)
 
@@ -618,12 +728,16 @@ class Deliverable(VersionedModel):
         "record_submission": (Status.APPROVED,),
     }
 
-    DONE_PHRASES: ClassVar[dict[str, str]] = {
-        "start": "started",
-        "submit_for_review": "submitted for review",
-        "request_changes": "sent back for changes",
-        "approve": "approved",
-        "record_submission": "recorded as submitted to the funder",
+    # Why an action is refused: one whole sentence each.
+    REFUSALS: ClassVar[dict[str, Any]] = {
+        # Translators: %(status)s is the deliverable's status in lower case ("in review").
+        "start": _("%(number)s is %(status)s: it cannot be started now."),
+        "submit_for_review": _("%(number)s is %(status)s: it cannot be submitted for review now."),
+        "request_changes": _("%(number)s is %(status)s: it cannot be sent back for changes now."),
+        "approve": _("%(number)s is %(status)s: it cannot be approved now."),
+        "record_submission": _(
+            "%(number)s is %(status)s: it cannot be recorded as submitted to the funder now."
+        ),
     }
 
     def can(self, action: str) -> bool:
@@ -632,68 +746,100 @@ class Deliverable(VersionedModel):
     def _move(self, action: str, to: str, expected_version: int, reason: str) -> None:
         if not self.can(action):
             raise ValidationError(
-                f"{self.number} is {self.get_status_display().lower()}: it cannot be "
-                f"{self.DONE_PHRASES[action]} now."
+                str(self.REFUSALS[action])
+                % {"number": self.number, "status": in_sentence(self.get_status_display())}
             )
         self.status = to
         self.save_edit(expected_version, reason=reason)
 
+    # The reasons given to save_edit are stored with the history record, so in English; marked
+    # (gettext_noop) for a history page that translates them as it shows them.
     def start(self, *, expected_version: int) -> None:
-        self._move("start", self.Status.IN_PREPARATION, expected_version, "Work started")
+        self._move(
+            "start", self.Status.IN_PREPARATION, expected_version, gettext_noop("Work started")
+        )
 
     def submit_for_review(self, *, expected_version: int) -> None:
         self._move(
-            "submit_for_review", self.Status.IN_REVIEW, expected_version, "Submitted for review"
+            "submit_for_review",
+            self.Status.IN_REVIEW,
+            expected_version,
+            gettext_noop("Submitted for review"),
         )
 
     def request_changes(self, *, comment: str, expected_version: int) -> None:
         if not comment.strip():
-            raise ValidationError({"comment": "Say what should change."})
+            raise ValidationError({"comment": gettext("Say what should change.")})
         self.review_comment = comment.strip()
         self._move(
-            "request_changes", self.Status.CHANGES_REQUESTED, expected_version, "Changes requested"
+            "request_changes",
+            self.Status.CHANGES_REQUESTED,
+            expected_version,
+            gettext_noop("Changes requested"),
         )
 
     def approve(self, *, expected_version: int) -> None:
         self.review_comment = ""
-        self._move("approve", self.Status.APPROVED, expected_version, "Approved")
+        self._move("approve", self.Status.APPROVED, expected_version, gettext_noop("Approved"))
 
     def record_submission(
         self, *, on: dt.date, justification: str, expected_version: int, today: dt.date
     ) -> None:
         if on > today:
-            raise ValidationError({"submitted_date": "The submission date is in the future."})
+            raise ValidationError(
+                {"submitted_date": gettext("The submission date is in the future.")}
+            )
         if self.is_late(on) and not justification.strip():
+            days = (on - self.due_date).days
             raise ValidationError(
                 {
-                    "delay_justification": f"Submitted {(on - self.due_date).days} days after the "
-                    f"due date ({self.due_date:%d %B %Y}): explain the delay."
+                    "delay_justification": ngettext(
+                        "Submitted %(days)d day after the due date (%(due_date)s): explain the "
+                        "delay.",
+                        "Submitted %(days)d days after the due date (%(due_date)s): explain the "
+                        "delay.",
+                        days,
+                    )
+                    % {"days": days, "due_date": date_format(self.due_date, "DATE_FORMAT")}
                 }
             )
         self.submitted_date = on
         self.delay_justification = justification.strip()
         self._move(
-            "record_submission", self.Status.SUBMITTED, expected_version, "Submitted to the funder"
+            "record_submission",
+            self.Status.SUBMITTED,
+            expected_version,
+            gettext_noop("Submitted to the funder"),
         )
 
 
 class DeliverableVersion(models.Model):
     """One uploaded file of a deliverable; the file itself lives in private storage."""
 
-    deliverable = models.ForeignKey(Deliverable, on_delete=models.CASCADE, related_name="versions")
-    file = models.FileField(upload_to="deliverables/%Y/%m/", max_length=255)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    note = models.CharField(max_length=255, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    deliverable = models.ForeignKey(
+        Deliverable,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("deliverable"),
     )
-    uploaded_at = models.DateTimeField(default=timezone.now)
+    file = models.FileField(_("file"), upload_to="deliverables/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField("sha256", max_length=64)  # the name of the hash, in every language
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:
         ordering = ["deliverable", "-uploaded_at", "-pk"]
+        verbose_name = _("deliverable version")
+        verbose_name_plural = _("deliverable versions")
 
     def __str__(self) -> str:
         return f"{self.deliverable.number}: {self.original_name}"
@@ -703,21 +849,37 @@ class ProgressUpdate(models.Model):
     """A partner's note on how far a deliverable has come."""
 
     deliverable = models.ForeignKey(
-        Deliverable, on_delete=models.CASCADE, related_name="progress_updates"
+        Deliverable,
+        on_delete=models.CASCADE,
+        related_name="progress_updates",
+        verbose_name=_("deliverable"),
     )
-    date = models.DateField(default=timezone.localdate)
+    date = models.DateField(_("date"), default=timezone.localdate)
     percent = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(0), MaxValueValidator(100)], help_text="0 to 100."
+        _("percent"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("0 to 100."),
     )
-    note = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(_("note"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["deliverable", "-date", "-pk"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
 
     def __str__(self) -> str:
-        return f"{self.deliverable.number} {self.percent}% on {self.date}"
+        return gettext("%(number)s %(percent)s%% on %(date)s") % {
+            "number": self.deliverable.number,
+            "percent": self.percent,
+            "date": self.date,
+        }
 
 
 class MilestoneQuerySet(InProjectQuerySet["Milestone"]):
@@ -728,16 +890,20 @@ class MilestoneQuerySet(InProjectQuerySet["Milestone"]):
 class Milestone(models.Model):
     """A control point: due in a project month, met when its means of verification is."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
-    number = models.CharField(max_length=6, help_text="MS and a number, e.g. MS3.")
-    sort_key = models.PositiveIntegerField(default=0, editable=False)
-    title = models.CharField(max_length=255)
-    work_packages = models.ManyToManyField(WorkPackage, related_name="milestones", blank=True)
-    due_month = models.PositiveSmallIntegerField()
-    due_date = models.DateField(editable=False)
-    means_of_verification = models.TextField()
-    achieved_date = models.DateField(null=True, blank=True)
-    achievement_note = models.TextField(blank=True)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("project")
+    )
+    number = models.CharField(_("number"), max_length=6, help_text=_("MS and a number, e.g. MS3."))
+    sort_key = models.PositiveIntegerField(_("sort key"), default=0, editable=False)
+    title = models.CharField(_("title"), max_length=255)
+    work_packages = models.ManyToManyField(
+        WorkPackage, related_name="milestones", blank=True, verbose_name=_("work packages")
+    )
+    due_month = models.PositiveSmallIntegerField(_("due month"))
+    due_date = models.DateField(_("due date"), editable=False)
+    means_of_verification = models.TextField(_("means of verification"))
+    achieved_date = models.DateField(_("achieved date"), null=True, blank=True)
+    achievement_note = models.TextField(_("achievement note"), blank=True)
 
     history = HistoricalRecords(excluded_fields=["sort_key"], m2m_fields=[work_packages])
     objects = models.Manager.from_queryset(MilestoneQuerySet)()
@@ -747,6 +913,8 @@ class Milestone(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="milestone_number_unique")
         ]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
@@ -757,14 +925,16 @@ class Milestone(models.Model):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if not MILESTONE_NUMBER.match(self.number or ""):
-            errors["number"] = "Write the number as MS<n>, for example MS3."
+            errors["number"] = gettext("Write the number as MS<n>, for example MS3.")
         elif (
             self.project_id
             and Milestone.objects.filter(project_id=self.project_id, number=self.number)
             .exclude(pk=self.pk)
             .exists()
         ):
-            errors["number"] = f"{self.number} already exists in this project."
+            errors["number"] = gettext("%(number)s already exists in this project.") % {
+                "number": self.number
+            }
         if self.project_id:
             errors.update(_month_errors(self.project, self.due_month, "due_month"))
         if errors:
@@ -785,30 +955,35 @@ class Milestone(models.Model):
 
     def mark_achieved(self, *, on: dt.date, note: str, today: dt.date) -> None:
         if self.is_achieved:
-            raise ValidationError(f"{self.number} was already achieved on {self.achieved_date}.")
+            raise ValidationError(self._already_achieved(self.achieved_date))
         if on > today:
-            raise ValidationError({"achieved_date": "The date is in the future."})
+            raise ValidationError({"achieved_date": gettext("The date is in the future.")})
         if not note.strip():
             raise ValidationError(
-                {"achievement_note": "Say how the means of verification was met."}
+                {"achievement_note": gettext("Say how the means of verification was met.")}
             )
         with transaction.atomic():
             # Read again under a row lock: of two people marking it at once, the second is told.
             current = Milestone.objects.select_for_update().get(pk=self.pk)
             if current.is_achieved:
-                raise ValidationError(
-                    f"{self.number} was already achieved on {current.achieved_date}."
-                )
+                raise ValidationError(self._already_achieved(current.achieved_date))
             self.achieved_date = on
             self.achievement_note = note.strip()
-            record_history(self, "Marked achieved")
+            record_history(self, gettext_noop("Marked achieved"))  # stored: English
             self.save()
+
+    def _already_achieved(self, on: dt.date | None) -> str:
+        # The date as it always was written here (ISO, 2023-06-01).
+        return gettext("%(number)s was already achieved on %(date)s.") % {
+            "number": self.number,
+            "date": on,
+        }
 
 
 class Level(models.IntegerChoices):
-    LOW = 1, "Low"
-    MEDIUM = 2, "Medium"
-    HIGH = 3, "High"
+    LOW = 1, pgettext_lazy("risk likelihood or impact", "Low")
+    MEDIUM = 2, pgettext_lazy("risk likelihood or impact", "Medium")
+    HIGH = 3, pgettext_lazy("risk likelihood or impact", "High")
 
 
 # A risk's score is likelihood x impact (1 to 9); from it, its level.
@@ -844,36 +1019,53 @@ class Risk(VersionedModel):
     """An entry in the project's risk register."""
 
     class Category(models.TextChoices):
-        MANAGEMENT = "management", "Management and coordination"
-        PARTNERSHIP = "partnership", "Partnership"
-        STAKEHOLDERS = "stakeholders", "Stakeholder engagement"
-        DATA = "data", "Data and evidence"
-        LEGAL = "legal", "Legal and policy"
-        FINANCIAL = "financial", "Financial"
-        TECHNICAL = "technical", "Technical"
-        EXTERNAL = "external", "External"
+        MANAGEMENT = "management", pgettext_lazy("risk category", "Management and coordination")
+        PARTNERSHIP = "partnership", pgettext_lazy("risk category", "Partnership")
+        STAKEHOLDERS = "stakeholders", pgettext_lazy("risk category", "Stakeholder engagement")
+        DATA = "data", pgettext_lazy("risk category", "Data and evidence")
+        LEGAL = "legal", pgettext_lazy("risk category", "Legal and policy")
+        FINANCIAL = "financial", pgettext_lazy("risk category", "Financial")
+        TECHNICAL = "technical", pgettext_lazy("risk category", "Technical")
+        EXTERNAL = "external", pgettext_lazy("risk category", "External")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        MONITORED = "monitored", "Monitored"
-        MATERIALISED = "materialised", "Materialised"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", pgettext_lazy("risk status", "Open")
+        MONITORED = "monitored", pgettext_lazy("risk status", "Monitored")
+        MATERIALISED = "materialised", pgettext_lazy("risk status", "Materialised")
+        CLOSED = "closed", pgettext_lazy("risk status", "Closed")
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="risks")
-    number = models.PositiveSmallIntegerField(editable=False)
-    title = models.CharField(max_length=200)
-    description = models.TextField()
-    category = models.CharField(max_length=20, choices=Category.choices)
-    work_packages = models.ManyToManyField(WorkPackage, related_name="risks", blank=True)
-    likelihood = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MEDIUM)
-    impact = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.MEDIUM)
-    mitigation = models.TextField("mitigation measures", blank=True)
-    owner = models.ForeignKey(Partner, on_delete=models.RESTRICT, related_name="owned_risks")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="risks", verbose_name=_("project")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    number = models.PositiveSmallIntegerField(_("number"), editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    work_packages = models.ManyToManyField(
+        WorkPackage, related_name="risks", blank=True, verbose_name=_("work packages")
+    )
+    likelihood = models.PositiveSmallIntegerField(
+        _("likelihood"), choices=Level.choices, default=Level.MEDIUM
+    )
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), choices=Level.choices, default=Level.MEDIUM
+    )
+    mitigation = models.TextField(_("mitigation measures"), blank=True)
+    owner = models.ForeignKey(
+        Partner, on_delete=models.RESTRICT, related_name="owned_risks", verbose_name=_("owner")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("raised by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords(
         excluded_fields=["version", "created_at"], m2m_fields=[work_packages]
@@ -885,6 +1077,8 @@ class Risk(VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["project", "number"], name="risk_number_unique")
         ]
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -911,7 +1105,7 @@ class Risk(VersionedModel):
 
     def clean(self) -> None:
         if self.project_id and self.owner_id and self.owner.project_id != self.project_id:
-            raise ValidationError({"owner": "This partner belongs to another project."})
+            raise ValidationError({"owner": gettext("This partner belongs to another project.")})
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.number:
@@ -935,22 +1129,32 @@ class Risk(VersionedModel):
 class RiskReview(models.Model):
     """A dated reassessment of a risk; the latest review sets the risk's current scores."""
 
-    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="reviews")
-    review_date = models.DateField(default=timezone.localdate)
-    likelihood = models.PositiveSmallIntegerField(choices=Level.choices)
-    impact = models.PositiveSmallIntegerField(choices=Level.choices)
-    status = models.CharField(max_length=20, choices=Risk.Status.choices)
-    note = models.TextField(help_text="What changed, and what is being done.")
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    risk = models.ForeignKey(
+        Risk, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("risk")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    review_date = models.DateField(_("review date"), default=timezone.localdate)
+    likelihood = models.PositiveSmallIntegerField(_("likelihood"), choices=Level.choices)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Risk.Status.choices)
+    note = models.TextField(_("note"), help_text=_("What changed, and what is being done."))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["risk", "-review_date", "-pk"]
+        verbose_name = _("risk review")
+        verbose_name_plural = _("risk reviews")
 
     def __str__(self) -> str:
-        return f"{self.risk.code} reviewed {self.review_date}"
+        return gettext("%(risk)s reviewed %(date)s") % {
+            "risk": self.risk.code,
+            "date": self.review_date,
+        }
 
 
 def latest_reviews(risks: QuerySet[Risk] | list[Risk]) -> dict[int, RiskReview]:

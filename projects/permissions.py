@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from projects.models import (
     Deliverable,
@@ -61,7 +62,9 @@ class Access:
     def require(self, allowed: bool, reason: str = "") -> None:
         """403 (PermissionDenied) unless `allowed`, the answer of a `can_*` check."""
         if not allowed:
-            raise PermissionDenied(reason or "Your role in this project does not allow this.")
+            raise PermissionDenied(
+                reason or gettext("Your role in this project does not allow this.")
+            )
 
 
 def can_plan(access: Access) -> bool:

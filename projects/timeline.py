@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from projects.models import Deliverable, Milestone, Progress, Project, WorkPackage
 
 
@@ -188,6 +190,12 @@ def _shorten(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _due_title(items: Iterable[str], month: int) -> str:
+    """A marker's accessible name: "D1.1 Plan, D1.2 Report: due M6" (M6: project month 6)."""
+    # Translators: M6 is project month 6; %(items)s lists deliverables or milestones.
+    return gettext("%(items)s: due M%(month)s") % {"items": ", ".join(items), "month": month}
+
+
 def _clamp(month: int, duration: int) -> int:
     return max(1, min(month, duration))
 
@@ -223,7 +231,7 @@ def build_timeline(
                 x=month_centre(month),
                 y=centre,
                 numbers=tuple(d.number for d in due),
-                title=", ".join(f"{d.number} {d.title}" for d in due) + f": due M{month}",
+                title=_due_title((f"{d.number} {d.title}" for d in due), month),
             )
             for month, due in sorted(by_wp[wp.pk].items())
         ]
@@ -252,7 +260,7 @@ def build_timeline(
             x=month_centre(month),
             y=milestones_y,
             numbers=tuple(m.number for m in due),
-            title=", ".join(f"{m.number} {m.title}" for m in due) + f": due M{month}",
+            title=_due_title((f"{m.number} {m.title}" for m in due), month),
         )
         for month, due in sorted(due_milestones.items())
     ]

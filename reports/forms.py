@@ -7,10 +7,13 @@ from typing import Any, cast
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events.models import Event
 from projects.forms.versioned import VersionedModelForm, VersionOnlyForm
@@ -45,11 +48,13 @@ class ConferenceReportForm(VersionedModelForm):
             "next_steps": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
-            "summary": "What the event was, who came and what it achieved, in a few paragraphs. "
-            "Needed before the report goes to the coordinator.",
-            "key_messages": "One message per line.",
-            "success_stories": "Examples that worked: contracts, clauses, people hired.",
-            "challenges": "What stood in the way, as the participants described it.",
+            "summary": _(
+                "What the event was, who came and what it achieved, in a few paragraphs. "
+                "Needed before the report goes to the coordinator."
+            ),
+            "key_messages": _("One message per line."),
+            "success_stories": _("Examples that worked: contracts, clauses, people hired."),
+            "challenges": _("What stood in the way, as the participants described it."),
         }
 
 
@@ -57,8 +62,8 @@ class SendBackForm(VersionOnlyForm):
     # Not required here: the model says what is missing (ConferenceReport.send_back).
     comment = forms.CharField(
         required=False,
-        label="What should change",
-        help_text="The writers see this comment on the report when it is back with them.",
+        label=_("What should change"),
+        help_text=_("The writers see this comment on the report when it is back with them."),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -90,26 +95,31 @@ RecommendationFormSet = inlineformset_factory(
     extra=2,
     can_delete=True,
     widgets={"text": forms.Textarea(attrs={"rows": 2})},
-    labels={"text": "Recommendation", "audience": "Addressed to"},
+    # Lazy, so each reader gets their language; the stubs type labels as plain str.
+    labels=cast("dict[str, str]", {"text": _("Recommendation"), "audience": _("Addressed to")}),
 )
 
 
 class RecommendationFilter(django_filters.FilterSet):
     """Filter of the recommendations page (a FilterSet, kept here with the other forms)."""
 
-    q = django_filters.CharFilter(method="search", label="Search", help_text="Words in the text")
+    q = django_filters.CharFilter(
+        method="search",
+        label=pgettext_lazy("filter: words to look for", "Search"),
+        help_text=_("Words in the text"),
+    )
     audience = django_filters.ChoiceFilter(
         choices=[c for c in Recommendation.Audience.choices if c[0] != Recommendation.Audience.ALL],
         method="for_audience",
-        label="Addressed to",
-        empty_label="Everyone",
-        help_text="Recommendations addressed to all are included.",
+        label=_("Addressed to"),
+        empty_label=pgettext_lazy("filter: recommendations for any audience", "Everyone"),
+        help_text=_("Recommendations addressed to all are included."),
     )
     kind = django_filters.ChoiceFilter(
         field_name="report__event__kind",
         choices=Event.Kind.choices,
-        label="Event kind",
-        empty_label="All",
+        label=_("Event kind"),
+        empty_label=pgettext_lazy("filter: events of any kind", "All"),
     )
 
     class Meta:
@@ -128,31 +138,50 @@ class RecommendationFilter(django_filters.FilterSet):
 
 
 class ProgressReportForm(forms.Form):
-    """A reporting period, or a date range; and the sections to include."""
+    """A reporting period, or a date range; the sections to include; and the language of the
+    PDF (the project's reporting language unless another is chosen)."""
 
     period = forms.ModelChoiceField(
         queryset=ReportingPeriod.objects.none(),
         required=False,
-        empty_label="A date range instead (below)",
-        help_text="The reporting period the report covers.",
+        label=pgettext_lazy("reporting period", "Period"),
+        empty_label=_("A date range instead (below)"),
+        help_text=_("The reporting period the report covers."),
     )
     start_date = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("start of a date range", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     end_date = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("end of a date range", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     sections = forms.MultipleChoiceField(
+        label=_("Sections"),
         choices=GeneratedReport.SECTIONS,
-        initial=[key for key, _ in GeneratedReport.SECTIONS],
+        initial=[key for key, _label in GeneratedReport.SECTIONS],
         widget=forms.CheckboxSelectMultiple,
-        help_text="The cover and the contents are always included.",
+        help_text=_("The cover and the contents are always included."),
+    )
+    # Each language named in its own (settings.LANGUAGES), so everyone finds theirs. Not
+    # required: a request without one (an older page, a script) gets the project's.
+    language = forms.ChoiceField(
+        required=False,
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "The language of the report's headings, labels and dates. What partners wrote is "
+            "printed as they wrote it."
+        ),
     )
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         periods = ReportingPeriod.objects.filter(project=access.project)
         cast(forms.ModelChoiceField, self.fields["period"]).queryset = periods
+        self.fields["language"].initial = access.project.reporting_language
         # Offer the latest period that has begun: the one a coordinator is usually reporting on.
         month = access.project.month_of(timezone.localdate())
         self.fields["period"].initial = (
@@ -167,7 +196,9 @@ class ProgressReportForm(forms.Form):
         if data.get("period") is None:
             start, end = data.get("start_date"), data.get("end_date")
             if not (start and end):
-                raise ValidationError("Choose a reporting period, or give both dates of a range.")
+                raise ValidationError(
+                    _("Choose a reporting period, or give both dates of a range.")
+                )
             if end < start:
-                self.add_error("end_date", "The range ends before it starts.")
+                self.add_error("end_date", _("The range ends before it starts."))
         return data

@@ -13,6 +13,9 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from events.models import Attendance, Event
@@ -51,40 +54,55 @@ class ConferenceReport(VersionedModel):
     """The written account of one event, by its organising partner; the coordinator publishes."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        IN_REVIEW = "in_review", "In review"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", pgettext_lazy("conference report status", "Draft")
+        IN_REVIEW = "in_review", pgettext_lazy("conference report status", "In review")
+        PUBLISHED = "published", pgettext_lazy("conference report status", "Published")
 
     # A report goes with its whole project, and only with it: the reported event and the partner
     # who wrote it stay on record while the project does (RESTRICT; events.workflows.delete_event
     # turns the refusal into a reason). The project is always the event's (see save()): Django
     # lets a RESTRICTed row go only when a CASCADE from the deleted object also reaches it.
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="conference_reports", editable=False
+        Project,
+        on_delete=models.CASCADE,
+        related_name="conference_reports",
+        editable=False,
+        verbose_name=_("project"),
     )
-    event = models.OneToOneField(Event, on_delete=models.RESTRICT, related_name="report")
+    event = models.OneToOneField(
+        Event, on_delete=models.RESTRICT, related_name="report", verbose_name=_("event")
+    )
     author = models.ForeignKey(
         Partner,
         on_delete=models.RESTRICT,
         related_name="conference_reports",
-        help_text="The partner that writes it (the organiser, by default).",
+        verbose_name=_("author"),
+        help_text=_("The partner that writes it (the organiser, by default)."),
     )
-    summary = models.TextField(blank=True)
-    key_messages = models.TextField(blank=True, help_text="One message per line.")
-    success_stories = models.TextField(blank=True)
-    challenges = models.TextField(blank=True)
-    lessons_learned = models.TextField(blank=True)
-    next_steps = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    review_comment = models.TextField(blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    summary = models.TextField(_("summary"), blank=True)
+    key_messages = models.TextField(
+        _("key messages"), blank=True, help_text=_("One message per line.")
+    )
+    success_stories = models.TextField(_("success stories"), blank=True)
+    challenges = models.TextField(_("challenges"), blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["version", "updated_at"])
     objects = models.Manager.from_queryset(ConferenceReportQuerySet)()
 
+    class Meta:
+        verbose_name = _("conference report")
+        verbose_name_plural = _("conference reports")
+
     def __str__(self) -> str:
-        return f"Report on {self.event}"
+        return gettext("Report on %(event)s") % {"event": self.event}
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.project_id = self.event.project_id
@@ -111,33 +129,43 @@ class ConferenceReport(VersionedModel):
         return self.event.attendance_or_none
 
     @property
+    def pdf_language(self) -> str:
+        """The language its PDF is made in: the project's reporting language. One PDF per version
+        is shared by every reader (an observer cannot have one made), so it follows the project,
+        not whoever asked first; and the project's language is the one its reports are written
+        in, so the headings match the text."""
+        return self.event.project.reporting_language
+
+    @property
     def key_message_list(self) -> list[str]:
         lines = (line.strip(" -•\t") for line in self.key_messages.splitlines())
         return [line for line in lines if line]
 
     def submit_for_review(self, *, expected_version: int) -> None:
         if self.status != self.Status.DRAFT:
-            raise ValidationError("Only a draft can be sent for review.")
+            raise ValidationError(_("Only a draft can be sent for review."))
         if not self.summary.strip():
             raise ValidationError(
-                {"summary": "Write a summary before sending the report for review."}
+                {"summary": _("Write a summary before sending the report for review.")}
             )
         self.status = self.Status.IN_REVIEW
-        self.save_edit(expected_version, reason="Sent for review")
+        # History reasons are stored, so in English; marked for the catalogues all the same, for
+        # a history page that translates them as it shows them.
+        self.save_edit(expected_version, reason=gettext_noop("Sent for review"))
 
     def publish(self, *, expected_version: int, now: dt.datetime) -> None:
         if self.status != self.Status.IN_REVIEW:
-            raise ValidationError("Only a report in review can be published.")
+            raise ValidationError(_("Only a report in review can be published."))
         self.status, self.published_at, self.review_comment = self.Status.PUBLISHED, now, ""
-        self.save_edit(expected_version, reason="Published")
+        self.save_edit(expected_version, reason=gettext_noop("Published"))
 
     def send_back(self, *, comment: str, expected_version: int) -> None:
         if self.status != self.Status.IN_REVIEW:
-            raise ValidationError("Only a report in review can be sent back.")
+            raise ValidationError(_("Only a report in review can be sent back."))
         if not comment.strip():
-            raise ValidationError({"comment": "Say what should change."})
+            raise ValidationError({"comment": _("Say what should change.")})
         self.status, self.review_comment = self.Status.DRAFT, comment.strip()
-        self.save_edit(expected_version, reason="Sent back")
+        self.save_edit(expected_version, reason=gettext_noop("Sent back"))
 
 
 class RecommendationQuerySet(models.QuerySet["Recommendation"]):
@@ -160,22 +188,27 @@ class Recommendation(models.Model):
     """One recommendation of a conference report, addressed to an audience."""
 
     class Audience(models.TextChoices):
-        POLICY_MAKERS = "policy_makers", "Policy makers"
-        CONTRACTING_AUTHORITIES = "contracting_authorities", "Contracting authorities"
-        SOCIAL_ECONOMY = "social_economy", "Social economy organisations"
-        ALL = "all", "All"
+        POLICY_MAKERS = "policy_makers", _("Policy makers")
+        CONTRACTING_AUTHORITIES = "contracting_authorities", _("Contracting authorities")
+        SOCIAL_ECONOMY = "social_economy", _("Social economy organisations")
+        ALL = "all", pgettext_lazy("recommendation audience: everyone", "All")
 
     report = models.ForeignKey(
-        ConferenceReport, on_delete=models.CASCADE, related_name="recommendations"
+        ConferenceReport,
+        on_delete=models.CASCADE,
+        related_name="recommendations",
+        verbose_name=_("report"),
     )
-    text = models.TextField()
-    audience = models.CharField(max_length=30, choices=Audience.choices)
-    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(_("text"))
+    audience = models.CharField(_("audience"), max_length=30, choices=Audience.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = models.Manager.from_queryset(RecommendationQuerySet)()
 
     class Meta:
         ordering = ["report", "position", "pk"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
 
     def __str__(self) -> str:
         return self.text[:60]
@@ -206,11 +239,13 @@ class GeneratedReportQuerySet(models.QuerySet["GeneratedReport"]):
         )
 
     def of_conference_report(self, report: ConferenceReport) -> Self:
-        """The PDFs made of `report` as it is now (its current version)."""
+        """The PDFs made of `report` as it is now (its current version), in the language its PDF
+        is made in (ConferenceReport.pdf_language)."""
         return self.filter(
             kind=GeneratedReport.Kind.CONFERENCE,
             event_id=report.event_id,
             report_version=report.version,
+            language=report.pdf_language,
         )
 
     def reusable(self) -> Self:
@@ -224,68 +259,104 @@ class GeneratedReport(models.Model):
     rendering) with a conditional update, so a repeated message renders nothing."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RENDERING = "rendering", "Rendering"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", pgettext_lazy("generated report status", "Queued")
+        RENDERING = "rendering", pgettext_lazy("generated report status", "Rendering")
+        READY = "ready", pgettext_lazy("generated report status", "Ready")
+        FAILED = "failed", pgettext_lazy("generated report status", "Failed")
 
     class Kind(models.TextChoices):
-        PROGRESS = "progress", "Progress report"
-        CONFERENCE = "conference", "Conference report"
+        PROGRESS = "progress", _("Progress report")
+        CONFERENCE = "conference", _("Conference report")
 
-    SECTIONS: ClassVar[list[tuple[str, str]]] = [
-        ("summary", "Summary figures"),
-        ("work_packages", "Work packages and deliverables"),
-        ("risks", "Risk register"),
-        ("events", "Events and their outcomes"),
-        ("timeline", "Timeline"),
-        ("gaps", "Data gaps to close before sending"),
+    SECTIONS: ClassVar[list[tuple[str, Any]]] = [
+        ("summary", _("Summary figures")),
+        ("work_packages", _("Work packages and deliverables")),
+        ("risks", _("Risk register")),
+        ("events", _("Events and their outcomes")),
+        ("timeline", _("Timeline")),
+        ("gaps", _("Data gaps to close before sending")),
     ]
     MAX_ATTEMPTS: ClassVar[int] = 3
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="generated_reports")
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="generated_reports",
+        verbose_name=_("project"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PROGRESS)
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ReportingPeriod,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reporting period"),
     )
     # RESTRICT: an event a PDF was made of stays on record; it goes only with its project.
     event = models.ForeignKey(
-        Event, on_delete=models.RESTRICT, null=True, blank=True, related_name="generated_reports"
+        Event,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="generated_reports",
+        verbose_name=_("event"),
     )
     # The conference report's version the PDF was asked for: one PDF per version, reused.
-    report_version = models.PositiveIntegerField(null=True, blank=True)
-    start_date = models.DateField()
-    end_date = models.DateField()
-    sections = models.JSONField(default=list)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    report_version = models.PositiveIntegerField(_("report version"), null=True, blank=True)
+    # The language of the PDF's own words (headings, labels, dates), not of what people wrote.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the report's headings, labels and dates."),
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    queued_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    data_as_of = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    sections = models.JSONField(_("sections"), default=list)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    data_as_of = models.DateTimeField(_("data as of"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # The Celery task id of the current claim: a message redelivered after its worker died
     # carries the same id and may take the render over; any other message may not.
-    task_id = models.CharField(max_length=64, blank=True)
-    file = models.FileField(upload_to="reports/", max_length=255, blank=True)
-    pages = models.PositiveIntegerField(null=True, blank=True)
-    size = models.PositiveBigIntegerField(null=True, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    render_seconds = models.FloatField(null=True, blank=True)
-    error = models.TextField(blank=True, help_text="A plain-language reason shown to people.")
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    file = models.FileField(_("file"), upload_to="reports/", max_length=255, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    render_seconds = models.FloatField(_("render seconds"), null=True, blank=True)
+    # Stored in English (written by the worker, for whoever reads it later, in any language);
+    # the page translates it as it shows it (reports.workflows.failure_message).
+    error = models.TextField(
+        _("error"), blank=True, help_text=_("A plain-language reason shown to people.")
+    )
 
     objects = models.Manager.from_queryset(GeneratedReportQuerySet)()
 
     class Meta:
         ordering = ["-queued_at", "-pk"]
         indexes = [models.Index(fields=["status", "queued_at"])]
+        verbose_name = _("generated report")
+        verbose_name_plural = _("generated reports")
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()}, {self.start_date:%-d %b %Y} to {self.end_date:%-d %b %Y}"
-        )
+        return gettext("%(kind)s, %(start)s to %(end)s") % {
+            "kind": self.get_kind_display(),
+            "start": date_format(self.start_date, "SHORT_DATE_FORMAT"),
+            "end": date_format(self.end_date, "SHORT_DATE_FORMAT"),
+        }
 
     def get_absolute_url(self) -> str:
         return reverse("reports:report_detail", args=[self.project.slug, self.pk])
@@ -312,18 +383,26 @@ class GeneratedReport(models.Model):
 
     @property
     def filename(self) -> str:
+        # The site's language keeps the names files have always had; another gets its code.
+        language = "" if self.language == settings.LANGUAGE_CODE else f"-{self.language}"
         if self.kind == self.Kind.CONFERENCE and self.event_id:
-            return f"{self.project.acronym}-event-{self.event_id}-report.pdf"
+            return f"{self.project.acronym}-event-{self.event_id}-report{language}.pdf"
         return (
-            f"{self.project.acronym}-progress-{self.start_date:%Y%m%d}-{self.end_date:%Y%m%d}.pdf"
+            f"{self.project.acronym}-progress-{self.start_date:%Y%m%d}-{self.end_date:%Y%m%d}"
+            f"{language}.pdf"
         )
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": "The report's period ends before it starts."})
-        unknown = set(self.sections) - {key for key, _ in self.SECTIONS}
+            raise ValidationError({"end_date": _("The report's period ends before it starts.")})
+        unknown = set(self.sections) - {key for key, _label in self.SECTIONS}
         if unknown:
-            raise ValidationError({"sections": f"Unknown sections: {', '.join(sorted(unknown))}."})
+            raise ValidationError(
+                {
+                    "sections": _("Unknown sections: %(sections)s.")
+                    % {"sections": ", ".join(sorted(unknown))}
+                }
+            )
 
     def claim(self, now: dt.datetime, *, task_id: str) -> int | None:
         """Take the report for rendering; returns this attempt's number, or None if the report
@@ -360,4 +439,4 @@ class GeneratedReport(models.Model):
                 finished_at=None,
             )
             if not moved:
-                raise ValidationError("Only a failed report can be retried.")
+                raise ValidationError(_("Only a failed report can be retried."))

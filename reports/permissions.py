@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.http import Http404
+from django.utils.translation import gettext, gettext_noop
 
 from events.models import Event
 from events.permissions import access_event, can_manage_event
@@ -26,9 +27,11 @@ from reports.models import ConferenceReport, GeneratedReport
 if TYPE_CHECKING:
     from accounts.models import User
 
-WRITERS_ONLY = "Only the organiser's staff and the coordinator write this report."
-COORDINATOR_ONLY = "Only the coordinator publishes a report or sends it back."
-PDF_NOT_MADE = (
+# The reasons a refusal (403) gives; translated where they are raised (gettext), in the
+# language of the person refused.
+WRITERS_ONLY = gettext_noop("Only the organiser's staff and the coordinator write this report.")
+COORDINATOR_ONLY = gettext_noop("Only the coordinator publishes a report or sends it back.")
+PDF_NOT_MADE = gettext_noop(
     "No PDF has been made of this report yet. Partners and the coordinator can have one made."
 )
 
@@ -91,7 +94,7 @@ def access_report_to_write(
     """The report on event `event_id` for its writers: 403 for anyone else in the project, 404 if
     there is none; with `or_new`, a new unsaved draft by the organiser instead (the first one)."""
     access, event = access_event(user, slug, event_id)
-    access.require(can_write_report(access, event), WRITERS_ONLY)
+    access.require(can_write_report(access, event), gettext(WRITERS_ONLY))
     report = _report_of(access, event)
     if report is None and or_new:
         report = ConferenceReport(event=event, author=event.organiser)
@@ -106,7 +109,7 @@ def access_report_to_review(
     """The report on event `event_id` for a review decision: 403 for anyone but the
     coordinator, 404 if there is none."""
     access, event = access_event(user, slug, event_id)
-    access.require(can_review_report(access, event), COORDINATOR_ONLY)
+    access.require(can_review_report(access, event), gettext(COORDINATOR_ONLY))
     report = _report_of(access, event)
     if report is None:
         raise Http404("No such report.")

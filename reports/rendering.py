@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db.models import Count, Prefetch
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 # Imported at module level on purpose: a Celery worker imports this before forking its children,
 # which then share the loaded library (~0.4 s saved per child, STACK-NOTES.md).
@@ -76,10 +76,16 @@ class RenderedPdf:
     seconds: float
 
 
+def render_html(template: str, context: dict[str, Any]) -> str:
+    """The HTML of a print template, in the active language (its <html lang>)."""
+    return render_to_string(template, {**context, "static_origin": STATIC_ORIGIN})
+
+
 def render_pdf(template: str, context: dict[str, Any]) -> RenderedPdf:
-    """Render a print template to a tagged A4 PDF with WeasyPrint."""
+    """Render a print template to a tagged A4 PDF with WeasyPrint, in the active language (the
+    PDF's /Lang is the template's <html lang>)."""
     started = time.perf_counter()
-    html = render_to_string(template, {**context, "static_origin": STATIC_ORIGIN})
+    html = render_html(template, context)
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
     content = document.write_pdf(
         # PDF/UA-1: a tagged PDF with its structure, title and language, for screen readers.
@@ -396,6 +402,9 @@ RENDERERS: dict[str, Renderer] = {
 
 
 def render_generated_report(report: GeneratedReport, now: dt.datetime) -> RenderedPdf:
-    """The PDF of `report`, as of `now`, by the renderer of its kind."""
+    """The PDF of `report`, as of `now`, by the renderer of its kind, in the report's language:
+    its headings, labels, legends, dates and metadata (what people wrote stays as written)."""
     renderer = RENDERERS[report.kind]
-    return render_pdf(renderer.template, renderer.context(report, now))
+    # The context too: labels it computes (the stakeholder categories) are translated as built.
+    with translation.override(report.language):
+        return render_pdf(renderer.template, renderer.context(report, now))

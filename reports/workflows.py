@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from kombu.exceptions import OperationalError
 
 from projects.files import generated_name
@@ -32,22 +33,37 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-FAILED_TOO_LONG = (
+# The reasons a report failed, as its page shows them. They are stored in English on the row
+# (the worker writes them, for whoever reads the page later, in whatever language) and translated
+# as they are shown (failure_message); gettext_noop puts them in the catalogues.
+FAILED_TOO_LONG = gettext_noop(
     "The report took longer than the time allowed and was stopped. Try a shorter period or "
     "fewer sections, then press Retry."
 )
-FAILED_TOO_MANY = (
+# Translators: {n} is the number of attempts made (3); keep {n} as it is.
+FAILED_TOO_MANY = gettext_noop(
     "The report could not be finished after {n} attempts: the process rendering it stopped each "
     "time. Try a shorter period or fewer sections; if it happens again, tell the site's admin."
 )
-FAILED_UNEXPECTED = (
+FAILED_UNEXPECTED = gettext_noop(
     "Something went wrong while the report was being made. The error has been logged for the "
     "site's admin; press Retry to try again."
 )
-FAILED_STUCK = (
+FAILED_STUCK = gettext_noop(
     "The report was still being made long after the time limit, so it was stopped. Press Retry "
     "to try again."
 )
+
+
+def failure_message(report: GeneratedReport) -> str:
+    """Why `report` failed, in the active language: its stored (English) reason translated if it
+    is one of the reasons above, else as stored."""
+    attempts = GeneratedReport.MAX_ATTEMPTS
+    if report.error == FAILED_TOO_MANY.format(n=attempts):
+        return gettext(FAILED_TOO_MANY).format(n=attempts)
+    if report.error in (FAILED_TOO_LONG, FAILED_UNEXPECTED, FAILED_STUCK):
+        return gettext(report.error)
+    return report.error
 
 
 def _enqueue(report_id: int) -> None:
@@ -72,8 +88,10 @@ def request_progress_report(
     start_date: dt.date | None = None,
     end_date: dt.date | None = None,
     sections: list[str],
+    language: str | None = None,
 ) -> GeneratedReport:
-    """Queue a progress report for a period (or a date range). Only coordinators may call it
+    """Queue a progress report for a period (or a date range), in `language` (by default the
+    project's reporting language). Only coordinators may call it
     (reports.permissions.can_request_progress_report). Each call queues a new one."""
     if period is not None:
         start_date, end_date = period.start_date, period.end_date
@@ -85,6 +103,7 @@ def request_progress_report(
         start_date=start_date,
         end_date=end_date,
         sections=sections,
+        language=language or project.reporting_language,
         requested_by=requested_by,
     )
     report.full_clean()
@@ -95,13 +114,15 @@ def request_progress_report(
 
 @transaction.atomic
 def request_conference_pdf(report: ConferenceReport, *, requested_by: User) -> GeneratedReport:
-    """The PDF of `report` as it is now: the one made (or being made) of this version if there
-    is one, else a new one, queued. Safe to call twice: one PDF per version of the report.
+    """The PDF of `report` as it is now: the one made (or being made) of this version in the
+    project's reporting language (ConferenceReport.pdf_language) if there is one, else a new one,
+    queued. Safe to call twice: one PDF per version of the report and language.
 
     The caller has checked that `requested_by` may ask (reports.permissions.
     can_request_conference_pdf)."""
     # Locking the report makes two requests for the same version queue one PDF, not two.
     locked = ConferenceReport.objects.select_for_update().get(pk=report.pk)
+    locked.event = report.event
     existing = GeneratedReport.objects.of_conference_report(locked).reusable().first()
     if existing is not None:
         return existing
@@ -112,6 +133,7 @@ def request_conference_pdf(report: ConferenceReport, *, requested_by: User) -> G
         kind=GeneratedReport.Kind.CONFERENCE,
         event=event,
         report_version=locked.version,
+        language=locked.pdf_language,
         start_date=day,
         end_date=day,
         sections=[],

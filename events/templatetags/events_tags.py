@@ -12,7 +12,9 @@ from typing import Any
 
 from django import template
 from django.db.models import F
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import pgettext
 
 from events.models import Event, Outcome
 from projects.models import Project
@@ -24,15 +26,28 @@ PANEL_EVENTS = 5
 PANEL_ACTIONS = 10
 
 
+def _with_weekday(value: dt.datetime, weekday_format: str, date_named_format: str) -> str:
+    """The day's name, then the date or date and time in the language's format."""
+    # Translators: a day's name before a date, "Friday 22 March 2024, 09:00" or
+    # "Fri 22 Mar 2024"; reorder or punctuate as the language writes it.
+    return pgettext("weekday before a date", "%(weekday)s %(date)s") % {
+        "weekday": date_format(value, weekday_format),
+        "date": date_format(value, date_named_format),
+    }
+
+
 @register.filter
 def when(event: Event) -> str:
     """'Friday 22 March 2024, 09:00-15:30 CET (Europe/Brussels)' (an en dash between the
-    times); both dates if it spans days."""
+    times); both dates if it spans days. In the language's own date formats; the times as
+    they are in the event's zone (formatting does not convert)."""
     start, end = event.local_start, event.local_end
     if start.date() == end.date():
-        span = f"{dateformat.format(start, 'l j F Y, H:i')}{DASH}{dateformat.format(end, 'H:i')}"
+        first = _with_weekday(start, "l", "DATETIME_FORMAT")
+        span = f"{first}{DASH}{time_format(end, 'TIME_FORMAT')}"
     else:
-        first, last = dateformat.format(start, "j F Y, H:i"), dateformat.format(end, "j F Y, H:i")
+        first = date_format(start, "DATETIME_FORMAT")
+        last = date_format(end, "DATETIME_FORMAT")
         span = f"{first} {DASH} {last}"
     return f"{span} {start.tzname()} ({event.time_zone})"
 
@@ -40,7 +55,7 @@ def when(event: Event) -> str:
 @register.filter
 def event_day(event: Event) -> str:
     """The first day, in the event's zone: 'Fri 22 Mar 2024'."""
-    return dateformat.format(event.local_start, "D j M Y")
+    return _with_weekday(event.local_start, "D", "SHORT_DATE_FORMAT")
 
 
 @register.filter
@@ -48,7 +63,7 @@ def at_event(value: dt.datetime | None, event: Event) -> str:
     """A time of the event's programme, in the event's zone: '09:30'."""
     if value is None:
         return ""
-    return dateformat.format(timezone.localtime(value, event.zone), "H:i")
+    return time_format(timezone.localtime(value, event.zone), "TIME_FORMAT")
 
 
 @register.inclusion_tag("events/includes/dashboard_panel.html")

@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
+from coresp.text import in_sentence
 from events.filters import EventFilter
 from events.forms import (
     AgendaItemForm,
@@ -33,11 +36,19 @@ from projects.paging import paginate
 from projects.permissions import Access, access_project
 
 PAGE_SIZE = 25
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-STALE_MESSAGE = (
+# The calendar's column headings, Monday first: each day's name and its short form, from
+# Django's own translations.
+WEEK = [(WEEKDAYS[day], WEEKDAYS_ABBR[day]) for day in range(7)]
+STALE_MESSAGE = gettext_noop(
     "Someone else saved this event while you were editing it. Your changes are below and are "
     "not saved: compare them with the event's page, then save again to keep yours."
 )
+# The history reasons of an attendance record (stored in English, see parts.attendance_edit),
+# as the event's history names them.
+ATTENDANCE_REASONS = {
+    "Recorded": gettext_noop("Attendance recorded"),
+    "Corrected": gettext_noop("Attendance corrected"),
+}
 
 
 @login_required
@@ -104,7 +115,7 @@ def event_calendar(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "previous_month": shift_month(first, -1),
             "next_month": shift_month(first, 1),
             "weeks": weeks,
-            "weekdays": WEEKDAYS,
+            "weekdays": WEEK,
             "has_events": any(day.events for week in weeks for day in week if day.in_month),
         },
     )
@@ -114,7 +125,7 @@ def event_calendar(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
-    access.require(can_create_event(access), "Observers cannot add events.")
+    access.require(can_create_event(access), gettext("Observers cannot add events."))
     form = EventForm(
         request.POST or None,
         instance=Event(project=access.project),
@@ -122,8 +133,9 @@ def event_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         now=timezone.now(),
     )
     if request.method == "POST" and form.is_valid():
-        event = form.save_edit(reason="Created")
-        messages.success(request, f"{event.title} added.")
+        # History reasons are stored, so in English (marked for a page that translates them).
+        event = form.save_edit(reason=gettext_noop("Created"))
+        messages.success(request, gettext("%(title)s added.") % {"title": event.title})
         return redirect(event)
     return render(
         request,
@@ -139,7 +151,8 @@ def event_delete(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
     """Delete an event entered by mistake, after a confirmation page (GET)."""
     access, event = access_event(request.user, slug, pk)
     access.require(
-        can_manage_event(access, event), "Only the organiser's staff and the coordinator delete it."
+        can_manage_event(access, event),
+        gettext("Only the organiser's staff and the coordinator delete it."),
     )
     if request.method == "POST":
         try:
@@ -147,7 +160,7 @@ def event_delete(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect(event)
-        messages.success(request, f"'{event.title}' deleted.")
+        messages.success(request, gettext("'%(title)s' deleted.") % {"title": event.title})
         return redirect("events:event_list", access.project.slug)
     return render(
         request,
@@ -162,7 +175,7 @@ def event_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
     access, event = access_event(request.user, slug, pk)
     access.require(
         can_manage_event(access, event),
-        "Only the coordinator and the organiser's staff edit this event.",
+        gettext("Only the coordinator and the organiser's staff edit this event."),
     )
     # The form edits a copy: after refused input the page still names the stored event.
     form = EventForm(
@@ -173,15 +186,17 @@ def event_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
         status = 422
         if form.is_valid():
             try:
-                form.save_edit(reason="Edited")
+                form.save_edit(reason=gettext_noop("Edited"))
             except StaleEdit:
                 # Their input again, against the current version: saving again is a deliberate
                 # overwrite, not another refusal.
                 event.refresh_from_db()
-                form = form.against(copy.copy(event), STALE_MESSAGE)
+                form = form.against(copy.copy(event), gettext(STALE_MESSAGE))
                 status = 409
             else:
-                messages.success(request, f"{form.instance.title} saved.")
+                messages.success(
+                    request, gettext("%(title)s saved.") % {"title": form.instance.title}
+                )
                 return redirect(event)
     return render(
         request,
@@ -197,12 +212,29 @@ def event_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespons
     )
 
 
+# A change to the attendance without a reason, as "Attendance %(change)s" says it.
+ATTENDANCE_KINDS = {
+    "created": pgettext_lazy("attendance history, no reason given", "created"),
+    "changed": pgettext_lazy("attendance history, no reason given", "changed"),
+    "deleted": pgettext_lazy("attendance history, no reason given", "deleted"),
+}
+
+
 def _history(event: Event, attendance: Attendance | None) -> list[HistoryEntry]:
     """The event's changes and its attendance's, newest first, in one list."""
     entries = history_entries(event)
     if attendance is not None:
         for entry in history_entries(attendance):
-            entry.reason = f"Attendance {entry.reason.lower() or entry.kind}"
+            if entry.reason in ATTENDANCE_REASONS:
+                entry.reason = gettext(ATTENDANCE_REASONS[entry.reason])
+            else:
+                # Translators: an entry of an event's history, e.g. "Attendance changed in the
+                # admin"; the change is a history reason or "created", "changed", "deleted".
+                if entry.reason:
+                    change = in_sentence(gettext(entry.reason))
+                else:
+                    change = str(ATTENDANCE_KINDS.get(entry.kind, entry.kind))
+                entry.reason = gettext("Attendance %(change)s") % {"change": change}
             entries.append(entry)
         entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries

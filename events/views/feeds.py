@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedRequest
@@ -60,7 +61,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         events,
         url_for=lambda e: settings.SITE_URL + e.get_absolute_url(),
         now=timezone.now(),
-        name="CO-RESP platform events",
+        name=gettext("CO-RESP platform events"),
     )
     response = _ics_response(body, "coresp-events.ics")
     response["X-Robots-Tag"] = "noindex"
@@ -85,17 +86,19 @@ def calendar_feed_settings(request: AuthenticatedRequest) -> HttpResponse:
         if action == "create":
             feed = CalendarFeed.for_user(request.user)
             messages.success(
-                request, "Your calendar address is ready. Add it to your calendar app."
+                request, gettext("Your calendar address is ready. Add it to your calendar app.")
             )
         elif action == "revoke" and feed is not None:
             feed.revoke(now=timezone.now())
             messages.success(
                 request,
-                "The old address no longer works. Give your calendar app the new one below.",
+                gettext(
+                    "The old address no longer works. Give your calendar app the new one below."
+                ),
             )
         elif action == "stop" and feed is not None:
             feed.delete()
-            messages.success(request, "Your calendar address is switched off.")
+            messages.success(request, gettext("Your calendar address is switched off."))
         return redirect("events:calendar_feed_settings")
     return render(
         request,

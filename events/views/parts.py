@@ -16,9 +16,11 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
+from coresp.text import in_sentence
 from events.forms import (
     AgendaItemForm,
     AttendanceForm,
@@ -41,8 +43,9 @@ from projects.files import check_upload, download_response
 from projects.models import StaleEdit
 from projects.permissions import Access
 
-MANAGE_ONLY = "Only the coordinator and the organiser's staff change this event."
-STALE_MESSAGE = (
+# The reason of a refusal (403), and the message of a stale edit: translated where they are used.
+MANAGE_ONLY = gettext_noop("Only the coordinator and the organiser's staff change this event.")
+STALE_MESSAGE = gettext_noop(
     "Someone else saved these figures while you were editing them. Your figures are below and "
     "are not saved: compare them with the event's page, then save again to keep yours."
 )
@@ -55,12 +58,12 @@ STALE_MESSAGE = (
 @require_POST
 def agenda_item_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, event = access_event(request.user, slug, pk)
-    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    access.require(can_manage_event(access, event), gettext(MANAGE_ONLY))
     form = AgendaItemForm(request.POST, event=event)
     if not form.is_valid():
         return refused(request, access, event, agenda_form=form)
     item = form.save()
-    messages.success(request, f"'{item.title}' added to the agenda.")
+    messages.success(request, gettext("'%(title)s' added to the agenda.") % {"title": item.title})
     return redirect(event.get_absolute_url() + "#agenda-heading")
 
 
@@ -71,7 +74,7 @@ def agenda_item_edit(
 ) -> HttpResponse:
     access, item = access_agenda_item(request.user, slug, pk, item_pk)
     event = item.event
-    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    access.require(can_manage_event(access, event), gettext(MANAGE_ONLY))
     form = AgendaItemForm(request.POST or None, instance=item, event=event)
     return _edit_part(
         request,
@@ -79,7 +82,7 @@ def agenda_item_edit(
         event,
         form,
         template="events/agenda_item_form.html",
-        done=f"'{item.title}' saved.",
+        done=gettext("'%(title)s' saved.") % {"title": item.title},
         anchor="#agenda-heading",
         item=item,
     )
@@ -121,9 +124,10 @@ def _edit_part(
 
 
 def _confirm_removal(
-    request: AuthenticatedRequest, access: Access, event: Event, *, what: str, anchor: str
+    request: AuthenticatedRequest, access: Access, event: Event, *, question: str, anchor: str
 ) -> HttpResponse:
-    """The page that asks before anything is removed (GET); the POST does the removal."""
+    """The page that asks before anything is removed (GET), with `question` as its heading
+    ("Remove the agenda item 'Welcome'?"); the POST does the removal."""
     return render(
         request,
         "events/confirm_remove.html",
@@ -132,7 +136,7 @@ def _confirm_removal(
             "access": access,
             "section": "events",
             "event": event,
-            "what": what,
+            "question": question,
             "cancel_url": event.get_absolute_url() + anchor,
         },
     )
@@ -144,17 +148,19 @@ def agenda_item_delete(
     request: AuthenticatedRequest, slug: str, pk: int, item_pk: int
 ) -> HttpResponse:
     access, item = access_agenda_item(request.user, slug, pk, item_pk)
-    access.require(can_manage_event(access, item.event), MANAGE_ONLY)
+    access.require(can_manage_event(access, item.event), gettext(MANAGE_ONLY))
     if request.method == "GET":
         return _confirm_removal(
             request,
             access,
             item.event,
-            what=f"the agenda item '{item.title}'",
+            question=gettext("Remove the agenda item '%(title)s'?") % {"title": item.title},
             anchor="#agenda-heading",
         )
     item.delete()
-    messages.success(request, f"'{item.title}' removed from the agenda.")
+    messages.success(
+        request, gettext("'%(title)s' removed from the agenda.") % {"title": item.title}
+    )
     return redirect(item.event.get_absolute_url() + "#agenda-heading")
 
 
@@ -165,7 +171,7 @@ def agenda_item_delete(
 @require_POST
 def material_upload(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, event = access_event(request.user, slug, pk)
-    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    access.require(can_manage_event(access, event), gettext(MANAGE_ONLY))
     form = MaterialUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -180,7 +186,9 @@ def material_upload(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
                 title=form.cleaned_data["title"],
                 by=request.user,
             )
-            messages.success(request, f"{material.original_name} uploaded.")
+            messages.success(
+                request, gettext("%(name)s uploaded.") % {"name": material.original_name}
+            )
             return redirect(event.get_absolute_url() + "#materials-heading")
     return refused(request, access, event, upload_form=form)
 
@@ -189,13 +197,13 @@ def material_upload(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
 @require_POST
 def material_link_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, event = access_event(request.user, slug, pk)
-    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    access.require(can_manage_event(access, event), gettext(MANAGE_ONLY))
     form = MaterialLinkForm(request.POST)
     form.instance.event, form.instance.added_by = event, request.user
     if not form.is_valid():
         return refused(request, access, event, link_form=form)
     material = form.save()
-    messages.success(request, f"Link '{material.title}' added.")
+    messages.success(request, gettext("Link '%(title)s' added.") % {"title": material.title})
     return redirect(event.get_absolute_url() + "#materials-heading")
 
 
@@ -218,17 +226,21 @@ def material_delete(
     request: AuthenticatedRequest, slug: str, pk: int, material_pk: int
 ) -> HttpResponse:
     access, material = access_material(request.user, slug, pk, material_pk)
-    access.require(can_manage_event(access, material.event), MANAGE_ONLY)
+    access.require(can_manage_event(access, material.event), gettext(MANAGE_ONLY))
     if request.method == "GET":
-        what = f"the {material.get_kind_display().lower()} '{material.title}'"
-        if not material.is_link:
-            what += " and its file"
+        params = {"kind": in_sentence(material.get_kind_display()), "title": material.title}
+        if material.is_link:
+            # Translators: the kind is a kind of material in lower case, e.g. "press coverage".
+            question = gettext("Remove the %(kind)s '%(title)s'?") % params
+        else:
+            # Translators: the kind is a kind of material in lower case, e.g. "slides".
+            question = gettext("Remove the %(kind)s '%(title)s' and its file?") % params
         return _confirm_removal(
-            request, access, material.event, what=what, anchor="#materials-heading"
+            request, access, material.event, question=question, anchor="#materials-heading"
         )
     with transaction.atomic():
         delete_material(material)
-    messages.success(request, f"'{material.title}' removed.")
+    messages.success(request, gettext("'%(title)s' removed.") % {"title": material.title})
     return redirect(material.event.get_absolute_url() + "#materials-heading")
 
 
@@ -239,12 +251,15 @@ def material_delete(
 @require_POST
 def outcome_add(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, event = access_event(request.user, slug, pk)
-    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    access.require(can_manage_event(access, event), gettext(MANAGE_ONLY))
     form = OutcomeForm(request.POST, event=event)
     if not form.is_valid():
         return refused(request, access, event, outcome_form=form)
     outcome = form.save()
-    messages.success(request, f"{outcome.get_kind_display()} recorded.")
+    messages.success(
+        request,
+        gettext("Action item recorded.") if outcome.is_action else gettext("Decision recorded."),
+    )
     return redirect(event.get_absolute_url() + "#outcomes-heading")
 
 
@@ -257,7 +272,9 @@ def outcome_toggle(
     access, outcome = access_outcome(request.user, slug, pk, outcome_pk)
     access.require(
         can_tick_outcome(access, outcome),
-        "Only the organiser's staff, the coordinator and the partner who owns it tick it off.",
+        gettext(
+            "Only the organiser's staff, the coordinator and the partner who owns it tick it off."
+        ),
     )
     # The wanted state, not a flip: a double click or a resent form does not undo itself.
     done = request.POST.get("done", "1") != "0"
@@ -266,7 +283,9 @@ def outcome_toggle(
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "Action item done." if done else "Action item open again.")
+        messages.success(
+            request, gettext("Action item done.") if done else gettext("Action item open again.")
+        )
     return redirect(outcome.event.get_absolute_url() + "#outcomes-heading")
 
 
@@ -278,7 +297,7 @@ def outcome_edit(
     """Correct a decision or an action item: its text, owner or due date change as work moves."""
     access, outcome = access_outcome(request.user, slug, pk, outcome_pk)
     event = outcome.event
-    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    access.require(can_manage_event(access, event), gettext(MANAGE_ONLY))
     form = OutcomeForm(request.POST or None, instance=outcome, event=event)
     return _edit_part(
         request,
@@ -286,7 +305,7 @@ def outcome_edit(
         event,
         form,
         template="events/outcome_form.html",
-        done=f"{outcome.get_kind_display()} saved.",
+        done=gettext("Action item saved.") if outcome.is_action else gettext("Decision saved."),
         anchor="#outcomes-heading",
         outcome=outcome,
     )
@@ -298,14 +317,21 @@ def outcome_delete(
     request: AuthenticatedRequest, slug: str, pk: int, outcome_pk: int
 ) -> HttpResponse:
     access, outcome = access_outcome(request.user, slug, pk, outcome_pk)
-    access.require(can_manage_event(access, outcome.event), MANAGE_ONLY)
+    access.require(can_manage_event(access, outcome.event), gettext(MANAGE_ONLY))
     if request.method == "GET":
-        what = f"the {outcome.get_kind_display().lower()} '{outcome.text[:60]}'"
+        params = {"text": outcome.text[:60]}
+        if outcome.is_action:
+            question = gettext("Remove the action item '%(text)s'?") % params
+        else:
+            question = gettext("Remove the decision '%(text)s'?") % params
         return _confirm_removal(
-            request, access, outcome.event, what=what, anchor="#outcomes-heading"
+            request, access, outcome.event, question=question, anchor="#outcomes-heading"
         )
     outcome.delete()
-    messages.success(request, f"{outcome.get_kind_display()} removed.")
+    messages.success(
+        request,
+        gettext("Action item removed.") if outcome.is_action else gettext("Decision removed."),
+    )
     return redirect(outcome.event.get_absolute_url() + "#outcomes-heading")
 
 
@@ -317,9 +343,10 @@ def outcome_delete(
 def attendance_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Record or correct how many came. Aggregate counts only; each breakdown must add up."""
     access, event = access_event(request.user, slug, pk)
-    access.require(can_manage_event(access, event), MANAGE_ONLY)
+    access.require(can_manage_event(access, event), gettext(MANAGE_ONLY))
     attendance = event.attendance_or_none or Attendance(event=event)
-    reason = "Recorded" if attendance.pk is None else "Corrected"
+    # Stored with the history record, so in English (views.events names them on the page).
+    reason = gettext_noop("Recorded") if attendance.pk is None else gettext_noop("Corrected")
     now = timezone.now()
     form = AttendanceForm(request.POST or None, instance=attendance, event=event, now=now)
     status = 200
@@ -333,10 +360,15 @@ def attendance_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
                 # Someone corrected the figures since the page was loaded, or recorded the first
                 # ones at the same moment (the one-to-one keeps theirs): this input again,
                 # against what they saved.
-                form = form.against(Attendance.objects.get(event=event), STALE_MESSAGE)
+                form = form.against(Attendance.objects.get(event=event), gettext(STALE_MESSAGE))
                 status = 409
             else:
-                messages.success(request, f"Attendance saved: {saved.total} participants.")
+                message = ngettext(
+                    "Attendance saved: %(total)s participant.",
+                    "Attendance saved: %(total)s participants.",
+                    saved.total,
+                )
+                messages.success(request, message % {"total": saved.total})
                 return redirect(event.get_absolute_url() + "#attendance-heading")
     return render(
         request,

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from projects.forms.versioned import VersionedModelForm, VersionOnlyForm
 from projects.models import Deliverable, DeliverableVersion, Partner, ProgressUpdate, WorkPackage
@@ -34,8 +36,8 @@ class DeliverableForm(VersionedModelForm):
         model = Deliverable
         fields = (*PLANNING_FIELDS, "description")
         help_texts = {
-            "lead": "The partner responsible: its staff log progress and submit for review.",
-            "description": "What the deliverable contains and who it is for.",
+            "lead": _("The partner responsible: its staff log progress and submit for review."),
+            "description": _("What the deliverable contains and who it is for."),
         }
 
     def __init__(self, *args: Any, can_plan: bool, **kwargs: Any) -> None:
@@ -48,11 +50,9 @@ class DeliverableForm(VersionedModelForm):
             cast(forms.ModelChoiceField, self.fields["lead"]).queryset = Partner.objects.filter(
                 project=project
             ).select_related("organisation")
-            self.fields[
-                "due_month"
-            ].help_text = (
-                f"Project month, 1 to {project.duration_months}; due on the last day of that month."
-            )
+            self.fields["due_month"].help_text = gettext(
+                "Project month, 1 to %(last)s; due on the last day of that month."
+            ) % {"last": project.duration_months}
         else:
             for name in PLANNING_FIELDS:
                 del self.fields[name]
@@ -62,19 +62,21 @@ class RequestChangesForm(DistinctIds, VersionOnlyForm):
     id_prefix = "changes"
     comment = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the lead partner should change before submitting again.",
+        label=_("Comment"),
+        help_text=_("What the lead partner should change before submitting again."),
     )
 
 
 class RecordSubmissionForm(DistinctIds, VersionOnlyForm):
     id_prefix = "submission"
     submitted_date = forms.DateField(
-        label="Submitted to the funder on", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Submitted to the funder on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     delay_justification = forms.CharField(
         required=False,
+        label=_("Delay justification"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when the submission is after the due date.",
+        help_text=_("Required when the submission is after the due date."),
     )
 
 
@@ -84,18 +86,19 @@ class ProgressUpdateForm(DistinctIds, forms.ModelForm):
     class Meta:
         model = ProgressUpdate
         fields = ("percent", "note")
-        labels = {"percent": "Progress (%)", "note": "Progress note"}
+        labels = {"percent": _("Progress (%)"), "note": _("Progress note")}
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"note": "What was done since the last update, and what comes next."}
+        help_texts = {"note": _("What was done since the last update, and what comes next.")}
 
 
 class VersionUploadForm(DistinctIds, forms.ModelForm):
     id_prefix = "upload"
     file = forms.FileField(
-        help_text="PDF, Office or OpenDocument file, image or ZIP, up to the site's size limit."
+        label=_("File"),
+        help_text=_("PDF, Office or OpenDocument file, image or ZIP, up to the site's size limit."),
     )
 
     class Meta:
         model = DeliverableVersion
         fields = ("note",)
-        help_texts = {"note": "Optional, e.g. 'draft for internal review'."}
+        help_texts = {"note": _("Optional, e.g. 'draft for internal review'.")}

@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class MilestoneAchieveForm(forms.Form):
@@ -15,14 +17,14 @@ class MilestoneAchieveForm(forms.Form):
     """
 
     achieved_date = forms.DateField(
-        label="Achieved on",
+        label=_("Achieved on"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The day the means of verification was met; not in the future.",
+        help_text=_("The day the means of verification was met; not in the future."),
     )
     achievement_note = forms.CharField(
-        label="How it was met",
+        label=_("How it was met"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Point to the evidence: a deliverable, minutes, a published page.",
+        help_text=_("Point to the evidence: a deliverable, minutes, a published page."),
     )
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
@@ -36,5 +38,5 @@ class MilestoneAchieveForm(forms.Form):
         # with the other fields' errors.
         achieved: dt.date = self.cleaned_data["achieved_date"]
         if achieved > self.today:
-            raise forms.ValidationError("The date is in the future.")
+            raise forms.ValidationError(gettext("The date is in the future."))
         return achieved

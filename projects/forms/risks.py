@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from projects.forms.versioned import VersionedModelForm
 from projects.models import Partner, Risk, RiskReview, WorkPackage
@@ -35,13 +37,13 @@ class RiskForm(VersionedModelForm):
             "work_packages": forms.CheckboxSelectMultiple,
         }
         help_texts = {
-            "title": "A short name for the register, e.g. 'Low turnout at local roundtables'.",
-            "description": "What could happen, why, and what it would affect.",
-            "work_packages": "The work packages it would affect; none for the whole project.",
-            "likelihood": "How likely it is to happen before the project ends.",
-            "impact": "How badly it would hurt the project's results if it happened.",
-            "mitigation": "What is done to make it less likely or less harmful.",
-            "owner": "The partner who watches it and reviews it.",
+            "title": _("A short name for the register, e.g. 'Low turnout at local roundtables'."),
+            "description": _("What could happen, why, and what it would affect."),
+            "work_packages": _("The work packages it would affect; none for the whole project."),
+            "likelihood": _("How likely it is to happen before the project ends."),
+            "impact": _("How badly it would hurt the project's results if it happened."),
+            "mitigation": _("What is done to make it less likely or less harmful."),
+            "owner": _("The partner who watches it and reviews it."),
         }
 
     def __init__(self, *args: Any, access: Access, **kwargs: Any) -> None:
@@ -65,10 +67,10 @@ class RiskEditForm(RiskForm):
     so they are not here."""
 
     change_reason = forms.CharField(
-        label="What changed and why",
+        label=_("What changed and why"),
         max_length=100,
         required=False,
-        help_text="Optional; kept in the risk's history.",
+        help_text=_("Optional; kept in the risk's history."),
     )
 
     class Meta(RiskForm.Meta):
@@ -85,10 +87,12 @@ class RiskReviewForm(forms.ModelForm):
             "review_date": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"review_date": "Reviewed on"}
+        labels = {"review_date": _("Reviewed on")}
         help_texts = {
-            "review_date": "Not in the future. A review dated before the latest one is logged "
-            "but does not change the current scores.",
+            "review_date": _(
+                "Not in the future. A review dated before the latest one is logged "
+                "but does not change the current scores."
+            ),
         }
 
     def __init__(self, *args: Any, risk: Risk, today: dt.date, **kwargs: Any) -> None:
@@ -104,5 +108,5 @@ class RiskReviewForm(forms.ModelForm):
     def clean_review_date(self) -> dt.date:
         review_date: dt.date = self.cleaned_data["review_date"]
         if review_date > self.today:
-            raise forms.ValidationError("The date is in the future.")
+            raise forms.ValidationError(gettext("The date is in the future."))
         return review_date

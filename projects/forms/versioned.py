@@ -7,6 +7,7 @@ from typing import Any, Self, cast
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from projects.models import VersionedModel
 
@@ -18,7 +19,7 @@ class VersionField(forms.IntegerField):
         super().__init__(widget=forms.HiddenInput, min_value=1, **kwargs)
 
 
-OUT_OF_DATE = "The page was out of date: reload it and try again."
+OUT_OF_DATE = _("The page was out of date: reload it and try again.")
 
 
 class VersionOnlyForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from django import template
 
+from coresp.text import in_sentence
 from projects.models import Deliverable
 
 register = template.Library()
@@ -33,3 +34,9 @@ def deliverable_status(deliverable: Deliverable, today: dt.date) -> dict[str, An
 def is_overdue_on(row: _MayBeOverdue, today: dt.date) -> bool:
     """`row.is_overdue(today)` (a deliverable, a milestone), which a template cannot call."""
     return row.is_overdue(today)
+
+
+@register.filter(name="in_sentence")
+def in_sentence_filter(label: object) -> str:
+    """coresp.text.in_sentence: a label as it reads inside a sentence, in the active language."""
+    return in_sentence(label)

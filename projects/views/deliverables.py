@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
@@ -41,11 +42,12 @@ from projects.permissions import (
 )
 
 PAGE_SIZE = 50
-EDIT_STALE_MESSAGE = (
+# Translated where they are shown (gettext), in the language of the person reading.
+EDIT_STALE_MESSAGE = gettext_noop(
     "Someone else saved this deliverable while you were editing it. Your changes are below and "
     "are not saved: compare them with the deliverable's page, then save again to keep yours."
 )
-STALE_MESSAGE = (
+STALE_MESSAGE = gettext_noop(
     "Someone else changed this deliverable after you opened the page. Nothing of yours was "
     "saved: check the current state below and try again."
 )
@@ -86,18 +88,19 @@ def deliverable_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     )
 
 
+# The export's column headings, in the language of the person exporting (str() at the request).
 EXPORT_HEADER = [
-    "Number",
-    "Title",
-    "Work package",
-    "Lead partner",
-    "Type",
-    "Dissemination level",
-    "Due month",
-    "Due date",
-    "Status",
-    "Submitted",
-    "Delay justification",
+    pgettext_lazy("column heading", "Number"),
+    pgettext_lazy("column heading", "Title"),
+    pgettext_lazy("column heading", "Work package"),
+    pgettext_lazy("column heading", "Lead partner"),
+    pgettext_lazy("column heading", "Type"),
+    pgettext_lazy("column heading", "Dissemination level"),
+    pgettext_lazy("column heading", "Due month"),
+    pgettext_lazy("column heading", "Due date"),
+    pgettext_lazy("column heading", "Status"),
+    pgettext_lazy("column heading: date submitted to the funder", "Submitted"),
+    pgettext_lazy("column heading", "Delay justification"),
 ]
 
 
@@ -131,8 +134,8 @@ def deliverable_export(
     return spreadsheet_response(
         fmt,
         filename=f"{access.project.acronym}-deliverables-{today:%Y-%m-%d}",
-        title="Deliverables",
-        header=EXPORT_HEADER,
+        title=gettext("Deliverables"),
+        header=[str(column) for column in EXPORT_HEADER],
         rows=map(_export_row, rows),
     )
 
@@ -141,7 +144,7 @@ def deliverable_export(
 @require_http_methods(["GET", "POST"])
 def deliverable_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
-    access.require(can_plan(access), "Only the coordinator adds deliverables.")
+    access.require(can_plan(access), gettext("Only the coordinator adds deliverables."))
     form = DeliverableForm(
         request.POST or None, instance=Deliverable(project=access.project), can_plan=True
     )
@@ -150,13 +153,16 @@ def deliverable_create(request: AuthenticatedRequest, slug: str) -> HttpResponse
         status = 422
         if form.is_valid():
             try:
-                deliverable = form.save_edit(reason="Created")
+                # History reasons are stored, so in English.
+                deliverable = form.save_edit(reason=gettext_noop("Created"))
             except StaleEdit:
                 # The number was free when checked, then someone else's D<n> took it.
-                form.add_error("number", "Someone else added this number a moment ago.")
+                form.add_error("number", gettext("Someone else added this number a moment ago."))
                 status = 409
             else:
-                messages.success(request, f"{deliverable.number} added.")
+                messages.success(
+                    request, gettext("%(number)s added.") % {"number": deliverable.number}
+                )
                 return redirect(deliverable)
     return render(
         request,
@@ -180,15 +186,15 @@ def deliverable_edit(request: AuthenticatedRequest, slug: str, number: str) -> H
         status = 422
         if form.is_valid():
             try:
-                saved = form.save_edit(reason="Edited")
+                saved = form.save_edit(reason=gettext_noop("Edited"))
             except StaleEdit:
                 # Their input again, against the current version: saving again is a deliberate
                 # overwrite, not another refusal.
                 deliverable.refresh_from_db()
-                form = form.against(copy.copy(deliverable), EDIT_STALE_MESSAGE)
+                form = form.against(copy.copy(deliverable), gettext(EDIT_STALE_MESSAGE))
                 status = 409
             else:
-                messages.success(request, f"{saved.number} saved.")
+                messages.success(request, gettext("%(number)s saved.") % {"number": saved.number})
                 return redirect(saved)
     return render(
         request,
@@ -268,7 +274,7 @@ def _refused(
     field (the deliverable moved on, e.g. a second click) at the top of the page.
     """
     if isinstance(error, StaleEdit):
-        messages.error(request, STALE_MESSAGE)
+        messages.error(request, gettext(STALE_MESSAGE))
         return redirect(deliverable)
     (form,) = posted.values()
     if error is not None and hasattr(error, "error_dict"):
@@ -293,7 +299,9 @@ def deliverable_start(request: AuthenticatedRequest, slug: str, number: str) -> 
         deliverable.start(expected_version=form.cleaned_data["version"])
     except (ValidationError, StaleEdit) as error:
         return _refused(request, access, deliverable, error, version_form=form)
-    messages.success(request, f"Work on {deliverable.number} has started.")
+    messages.success(
+        request, gettext("Work on %(number)s has started.") % {"number": deliverable.number}
+    )
     return redirect(deliverable)
 
 
@@ -311,8 +319,10 @@ def deliverable_submit(request: AuthenticatedRequest, slug: str, number: str) ->
         return _refused(request, access, deliverable, error, version_form=form)
     messages.success(
         request,
-        f"{deliverable.number} is submitted for review. The coordinator will see it on their "
-        "dashboard.",
+        gettext(
+            "%(number)s is submitted for review. The coordinator will see it on their dashboard."
+        )
+        % {"number": deliverable.number},
     )
     return redirect(deliverable)
 
@@ -333,7 +343,9 @@ def deliverable_request_changes(
         )
     except (ValidationError, StaleEdit) as error:
         return _refused(request, access, deliverable, error, changes_form=form)
-    messages.success(request, f"Changes to {deliverable.number} requested.")
+    messages.success(
+        request, gettext("Changes to %(number)s requested.") % {"number": deliverable.number}
+    )
     return redirect(deliverable)
 
 
@@ -349,7 +361,7 @@ def deliverable_approve(request: AuthenticatedRequest, slug: str, number: str) -
         deliverable.approve(expected_version=form.cleaned_data["version"])
     except (ValidationError, StaleEdit) as error:
         return _refused(request, access, deliverable, error, version_form=form)
-    messages.success(request, f"{deliverable.number} approved.")
+    messages.success(request, gettext("%(number)s approved.") % {"number": deliverable.number})
     return redirect(deliverable)
 
 
@@ -372,7 +384,11 @@ def deliverable_record_submission(
         )
     except (ValidationError, StaleEdit) as error:
         return _refused(request, access, deliverable, error, submission_form=form)
-    messages.success(request, f"Submission of {deliverable.number} to the funder recorded.")
+    messages.success(
+        request,
+        gettext("Submission of %(number)s to the funder recorded.")
+        % {"number": deliverable.number},
+    )
     return redirect(deliverable)
 
 
@@ -387,7 +403,11 @@ def deliverable_progress_add(request: AuthenticatedRequest, slug: str, number: s
     update = form.save(commit=False)
     update.deliverable, update.author = deliverable, request.user
     update.save()
-    messages.success(request, f"Progress on {deliverable.number} recorded: {update.percent}%.")
+    messages.success(
+        request,
+        gettext("Progress on %(number)s recorded: %(percent)s%%.")
+        % {"number": deliverable.number, "percent": update.percent},
+    )
     return redirect(deliverable)
 
 
@@ -411,7 +431,11 @@ def deliverable_version_upload(
                 by=request.user,
                 note=form.cleaned_data["note"],
             )
-            messages.success(request, f"{checked.original_name} uploaded to {deliverable.number}.")
+            messages.success(
+                request,
+                gettext("%(file)s uploaded to %(number)s.")
+                % {"file": checked.original_name, "number": deliverable.number},
+            )
             return redirect(deliverable)
     return _render_detail(request, access, deliverable, status=422, upload_form=form)
 

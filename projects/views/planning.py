@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedRequest
@@ -177,7 +178,7 @@ def milestone_detail(request: AuthenticatedRequest, slug: str, number: str) -> H
 @require_POST
 def milestone_achieve(request: AuthenticatedRequest, slug: str, number: str) -> HttpResponse:
     access, milestone = access_milestone(request.user, slug, number)
-    access.require(can_plan(access), "Only the coordinator marks milestones achieved.")
+    access.require(can_plan(access), gettext("Only the coordinator marks milestones achieved."))
     today = timezone.localdate()
     form = MilestoneAchieveForm(request.POST, today=today)
     if form.is_valid():
@@ -190,7 +191,9 @@ def milestone_achieve(request: AuthenticatedRequest, slug: str, number: str) -> 
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"{milestone.number} marked achieved.")
+            messages.success(
+                request, gettext("%(number)s marked achieved.") % {"number": milestone.number}
+            )
             return redirect(milestone)
     # Re-read so the page shows what is stored, whatever mark_achieved did to the instance
     # before refusing.

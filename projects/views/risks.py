@@ -9,10 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Field
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
@@ -32,7 +34,8 @@ from projects.risks import risk_matrix
 from projects.workflows import review_risk
 
 PAGE_SIZE = 50
-STALE_MESSAGE = (
+# Translated where it is shown (gettext), in the language of the person reading.
+STALE_MESSAGE = gettext_noop(
     "Someone else changed this risk while you were editing it. Your changes are below, not "
     "saved: compare them with the saved version, then save again to replace it."
 )
@@ -84,15 +87,15 @@ def risk_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def risk_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
-    access.require(can_raise_risk(access), "Observers cannot raise risks.")
+    access.require(can_raise_risk(access), gettext("Observers cannot raise risks."))
     form = RiskForm(
         request.POST or None,
         instance=Risk(project=access.project, raised_by=request.user),
         access=access,
     )
     if request.method == "POST" and form.is_valid():
-        risk = form.save_edit(reason="Raised")
-        messages.success(request, f"{risk.code} added to the register.")
+        risk = form.save_edit(reason=gettext_noop("Raised"))  # stored with the history: English
+        messages.success(request, gettext("%(risk)s added to the register.") % {"risk": risk.code})
         return redirect(risk)
     return render(
         request,
@@ -144,14 +147,24 @@ def risk_detail(request: AuthenticatedRequest, slug: str, number: int) -> HttpRe
 
 
 def _saved_facts(risk: Risk) -> list[tuple[str, Any]]:
-    """What is stored now, for the fields of the edit form: shown next to refused input."""
+    """What is stored now, for the fields of the edit form: shown next to refused input, each
+    named as the form names it (the field's verbose name)."""
+
+    def label(name: str) -> str:
+        field = Risk._meta.get_field(name)
+        assert isinstance(field, Field)  # a field of the model's own, not a reverse relation
+        return capfirst(str(field.verbose_name))
+
     return [
-        ("Title", risk.title),
-        ("Description", risk.description),
-        ("Category", risk.get_category_display()),
-        ("Work packages", ", ".join(wp.code for wp in risk.work_packages.order_by("number"))),
-        ("Mitigation measures", risk.mitigation),
-        ("Owner", risk.owner),
+        (label("title"), risk.title),
+        (label("description"), risk.description),
+        (label("category"), risk.get_category_display()),
+        (
+            label("work_packages"),
+            ", ".join(wp.code for wp in risk.work_packages.order_by("number")),
+        ),
+        (label("mitigation"), risk.mitigation),
+        (label("owner"), risk.owner),
     ]
 
 
@@ -160,7 +173,8 @@ def _saved_facts(risk: Risk) -> list[tuple[str, Any]]:
 def risk_edit(request: AuthenticatedRequest, slug: str, number: int) -> HttpResponse:
     access, risk = access_risk(request.user, slug, number)
     access.require(
-        can_update_risk(access, risk), "Only the coordinator and the owner's staff edit this risk."
+        can_update_risk(access, risk),
+        gettext("Only the coordinator and the owner's staff edit this risk."),
     )
     # The form edits a copy: after refused input the page still shows the stored risk.
     form = RiskEditForm(request.POST or None, instance=copy.copy(risk), access=access)
@@ -176,16 +190,20 @@ def risk_edit(request: AuthenticatedRequest, slug: str, number: int) -> HttpResp
     if not form.is_valid():
         return render(request, "projects/risk_form.html", context, status=422)
     try:
-        form.save_edit(reason=form.cleaned_data["change_reason"] or "Edited")
+        form.save_edit(reason=form.cleaned_data["change_reason"] or gettext_noop("Edited"))
     except StaleEdit:
         # Someone saved since this form was loaded. Show their version next to this user's input,
         # unsaved; the form now carries the current version, so saving again is a deliberate
         # choice to replace what the other person wrote.
         risk.refresh_from_db()
-        access.require(can_update_risk(access, risk), "The risk has been given to another partner.")
-        context.update(form=form.against(copy.copy(risk), STALE_MESSAGE), saved=_saved_facts(risk))
+        access.require(
+            can_update_risk(access, risk), gettext("The risk has been given to another partner.")
+        )
+        context.update(
+            form=form.against(copy.copy(risk), gettext(STALE_MESSAGE)), saved=_saved_facts(risk)
+        )
         return render(request, "projects/risk_form.html", context, status=409)
-    messages.success(request, f"{risk.code} saved.")
+    messages.success(request, gettext("%(risk)s saved.") % {"risk": risk.code})
     return redirect(risk)
 
 
@@ -195,7 +213,7 @@ def risk_review_add(request: AuthenticatedRequest, slug: str, number: int) -> Ht
     access, risk = access_risk(request.user, slug, number)
     access.require(
         can_update_risk(access, risk),
-        "Only the coordinator and the owner's staff review this risk.",
+        gettext("Only the coordinator and the owner's staff review this risk."),
     )
     today = timezone.localdate()
     form = RiskReviewForm(request.POST, risk=risk, today=today)
@@ -211,10 +229,14 @@ def risk_review_add(request: AuthenticatedRequest, slug: str, number: int) -> Ht
         note=form.cleaned_data["note"],
     )
     if applied:
-        messages.success(request, f"Review of {risk.code} recorded; its scores are updated.")
+        messages.success(
+            request,
+            gettext("Review of %(risk)s recorded; its scores are updated.") % {"risk": risk.code},
+        )
     else:
         messages.success(
             request,
-            f"Review of {risk.code} recorded. A later review still sets its current scores.",
+            gettext("Review of %(risk)s recorded. A later review still sets its current scores.")
+            % {"risk": risk.code},
         )
     return redirect(risk)

@@ -1,10 +1,14 @@
-"""The reports app's presence on other apps' pages: the conference report on its event's page."""
+"""The reports app's presence on other apps' pages (the conference report on its event's page),
+and the print templates' page footer."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from events.models import Attendance, Event
 from projects.permissions import Access
@@ -60,3 +64,25 @@ def conference_report_section(
         "can_request_pdf": can_request_conference_pdf(access, report),
         "send_back_form": SendBackForm(initial={"version": report.version}),
     }
+
+
+# A CSS string holds any text once these are escaped; "<" too, so that no translation can close
+# the <style> element it is printed in.
+_CSS_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\a ", "<": "\\3c "}
+_COUNTERS = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+
+
+def _css_string(text: str) -> str:
+    return '"' + "".join(_CSS_ESCAPES.get(char, char) for char in text) + '"'
+
+
+@register.simple_tag
+def page_x_of_y() -> SafeString:
+    """The PDF footer's "Page X of Y" as a CSS `content` value in the active language: the
+    translated sentence, its {page} and {pages} turned into WeasyPrint's page counters wherever
+    the translation puts them. In English: "Page " counter(page) " of " counter(pages)."""
+    # Translators: the footer of every PDF page; {page} and {pages} become numbers, keep them.
+    sentence = gettext("Page {page} of {pages}")
+    pieces = re.split(r"(\{pages?\})", sentence)
+    values = [_COUNTERS.get(piece) or _css_string(piece) for piece in pieces if piece]
+    return mark_safe(" ".join(values))  # noqa: S308 (CSS built here from escaped strings)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
@@ -43,7 +44,7 @@ from reports.permissions import (
 
 PAGE_SIZE = 50
 PREFIX = "recommendations"
-STALE_MESSAGE = (
+STALE_MESSAGE = gettext_noop(
     "Someone else changed this report after you opened the page. Nothing of yours was saved: "
     "reload the page to see their version, then make your changes again."
 )
@@ -88,11 +89,18 @@ def conference_report_edit(request: AuthenticatedRequest, slug: str, event_id: i
     """Write or edit the draft, with its recommendations, in one form and one transaction."""
     access, report = access_report_to_write(request.user, slug, event_id, or_new=True)
     if not report.is_draft:
-        messages.info(
-            request,
-            f"The report is {report.get_status_display().lower()}: it can be edited again only "
-            "if the coordinator sends it back.",
-        )
+        # One whole sentence for each state, rather than a status name inside a sentence.
+        if report.is_published:
+            status = gettext(
+                "The report is published: it can be edited again only if the coordinator sends "
+                "it back."
+            )
+        else:
+            status = gettext(
+                "The report is in review: it can be edited again only if the coordinator sends "
+                "it back."
+            )
+        messages.info(request, status)
         return redirect(report)
     data = request.POST if request.method == "POST" else None
     form = ConferenceReportForm(data, instance=report)
@@ -104,7 +112,8 @@ def conference_report_edit(request: AuthenticatedRequest, slug: str, event_id: i
     valid = formset.is_valid() and valid  # both validated, so that every error shows at once
     if not valid:
         return _edit_page(request, access, report, form, formset, status=422)
-    reason = "Written" if report.pk is None else "Edited"
+    # Stored with the history record, so in English (see ConferenceReport.submit_for_review).
+    reason = gettext_noop("Written") if report.pk is None else gettext_noop("Edited")
     try:
         # The report and all its recommendations, or nothing. save_edit's conditional update
         # locks the report's row until this transaction ends, so no other save interleaves.
@@ -116,11 +125,11 @@ def conference_report_edit(request: AuthenticatedRequest, slug: str, event_id: i
         # Someone saved since the page was loaded (or wrote the first draft at the same time):
         # the same input again, over the report as they left it.
         _, current = access_report_to_write(request.user, slug, event_id)
-        form = form.against(current, STALE_MESSAGE)
+        form = form.against(current, gettext(STALE_MESSAGE))
         formset = _recommendations(data, current)
         formset.is_valid()
         return _edit_page(request, access, current, form, formset, status=409)
-    messages.success(request, "Report saved.")
+    messages.success(request, gettext("Report saved."))
     return redirect(report)
 
 
@@ -168,9 +177,9 @@ def conference_report_submit(
         return _refused(request, access, report, form, status=422)
     except StaleEdit:
         report.refresh_from_db()
-        form.add_error(None, STALE_MESSAGE)
+        form.add_error(None, gettext(STALE_MESSAGE))
         return _refused(request, access, report, form, status=409)
-    messages.success(request, "The report is sent to the coordinator for review.")
+    messages.success(request, gettext("The report is sent to the coordinator for review."))
     return redirect(report)
 
 
@@ -191,10 +200,11 @@ def conference_report_publish(
         return _refused(request, access, report, form, status=422)
     except StaleEdit:
         report.refresh_from_db()
-        form.add_error(None, STALE_MESSAGE)
+        form.add_error(None, gettext(STALE_MESSAGE))
         return _refused(request, access, report, form, status=409)
     messages.success(
-        request, "The report is published: everyone in the project sees it on the event's page."
+        request,
+        gettext("The report is published: everyone in the project sees it on the event's page."),
     )
     return redirect(report)
 
@@ -221,9 +231,9 @@ def conference_report_send_back(
         # The comment is kept, against the version now shown: sending it again is deliberate.
         form = SendBackForm({"version": report.version, "comment": form.cleaned_data["comment"]})
         form.is_valid()
-        form.add_error(None, STALE_MESSAGE)
+        form.add_error(None, gettext(STALE_MESSAGE))
         return _refused(request, access, report, form, status=409)
-    messages.success(request, "The report is sent back to its writers with your comment.")
+    messages.success(request, gettext("The report is sent back to its writers with your comment."))
     return redirect(report)
 
 
@@ -262,9 +272,11 @@ def recommendation_list(request: AuthenticatedRequest, slug: str) -> HttpRespons
     )
 
 
+# The export's column headers, in the language of the person exporting (gettext at the request).
 EXPORT_HEADER = [
-    "Recommendation", "Addressed to", "Event", "Event kind", "Event date", "Report by",
-    "Published",
+    gettext_noop("Recommendation"), gettext_noop("Addressed to"), gettext_noop("Event"),
+    gettext_noop("Event kind"), gettext_noop("Event date"), gettext_noop("Report by"),
+    gettext_noop("Published"),
 ]  # fmt: skip
 
 
@@ -292,7 +304,7 @@ def recommendation_export(
     return spreadsheet_response(
         "csv",
         filename=f"{access.project.acronym}-recommendations-{timezone.localdate():%Y-%m-%d}",
-        title="Recommendations",
-        header=EXPORT_HEADER,
+        title=gettext("Recommendations"),
+        header=[gettext(column) for column in EXPORT_HEADER],
         rows=map(_export_row, rows),
     )

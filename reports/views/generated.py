@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -27,7 +28,12 @@ from reports.permissions import (
     can_request_progress_report,
     can_retry,
 )
-from reports.workflows import request_conference_pdf, request_progress_report, retry_report
+from reports.workflows import (
+    failure_message,
+    request_conference_pdf,
+    request_progress_report,
+    retry_report,
+)
 
 PAGE_SIZE = 25
 
@@ -73,7 +79,8 @@ def progress_report_request(request: AuthenticatedRequest, slug: str) -> HttpRes
     """Queue a progress report: the coordinator."""
     access = access_project(request.user, slug)
     access.require(
-        can_request_progress_report(access), "Only the coordinator requests progress reports."
+        can_request_progress_report(access),
+        gettext("Only the coordinator requests progress reports."),
     )
     form = ProgressReportForm(request.POST, access=access)
     if not form.is_valid():
@@ -86,9 +93,11 @@ def progress_report_request(request: AuthenticatedRequest, slug: str) -> HttpRes
         start_date=data["start_date"],
         end_date=data["end_date"],
         sections=data["sections"],
+        language=data["language"] or None,
     )
     messages.success(
-        request, "Your report is queued. You can keep working: this page shows when it is ready."
+        request,
+        gettext("Your report is queued. You can keep working: this page shows when it is ready."),
     )
     return redirect(report)
 
@@ -103,7 +112,7 @@ def conference_report_pdf(request: AuthenticatedRequest, slug: str, event_id: in
     existing = GeneratedReport.objects.of_conference_report(report).reusable().first()
     if existing is not None:
         return redirect(existing)
-    access.require(can_request_conference_pdf(access, report), PDF_NOT_MADE)
+    access.require(can_request_conference_pdf(access, report), gettext(PDF_NOT_MADE))
     pdf = request_conference_pdf(report, requested_by=request.user)
     return redirect(pdf)
 
@@ -126,6 +135,7 @@ def report_detail(request: HtmxRequest, slug: str, pk: int) -> HttpResponse:
             "access": access,
             "section": "reports",
             "report": report,
+            "failure": failure_message(report) if report.is_failed else "",
             "can_retry": can_retry(access, report),
             "can_delete": can_delete_report(access, report),
         },
@@ -151,7 +161,7 @@ def report_retry(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The report is queued again.")
+        messages.success(request, gettext("The report is queued again."))
     return redirect(report)
 
 
@@ -159,12 +169,14 @@ def report_retry(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 def report_delete(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, report = access_report_file(request.user, slug, pk)
-    access.require(can_delete_report(access, report), "Only the coordinator deletes reports.")
+    access.require(
+        can_delete_report(access, report), gettext("Only the coordinator deletes reports.")
+    )
     if request.method == "POST":
         if report.file:
             report.file.delete(save=False)
         report.delete()
-        messages.success(request, "The report was deleted.")
+        messages.success(request, gettext("The report was deleted."))
         return redirect("reports:report_list", access.project.slug)
     return render(
         request,

@@ -97,7 +97,7 @@ def test_a_late_submission_without_a_justification_is_refused(
 
     assert response.status_code == 422
     assert response.context["submission_form"].errors["delay_justification"] == [
-        "Submitted 1 days after the due date (31 March 2023): explain the delay."
+        "Submitted 1 day after the due date (31 March 2023): explain the delay."
     ]
     stored = fresh(approved)
     assert (stored.status, stored.submitted_date, stored.version) == (

@@ -9,6 +9,8 @@ Every request pays three queries before the view runs:
     session   the session row (SessionMiddleware, on first access)
     user      the user (AuthenticationMiddleware)
     member    the membership with its project and partner (projects.permissions.access_project)
+
+The partner's pages are measured in English and in German, with the same expected counts.
 """
 
 from __future__ import annotations
@@ -178,8 +180,14 @@ def rows(busy_project: Project) -> Rows:
     return Rows(busy_project)
 
 
-@pytest.fixture
-def partner_client(client: Client, partner: User) -> Iterator[Client]:
+@pytest.fixture(params=["en", "de"])
+def partner_client(
+    client: Client, partner: User, request: pytest.FixtureRequest
+) -> Iterator[Client]:
+    """The cast's partner, reading in English and again in German: a translated page costs the
+    same queries (the language comes with the user already loaded, the catalogues from memory)."""
+    partner.language = request.param
+    partner.save(update_fields=["language"])
     client.force_login(partner)
     yield client
 

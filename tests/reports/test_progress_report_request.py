@@ -221,3 +221,93 @@ def test_anonymous_is_sent_to_login(client: Client, project: Project) -> None:
 def test_get_is_not_allowed(client: Client, coordinator: User, project: Project) -> None:
     client.force_login(coordinator)
     assert client.get(url(project)).status_code == 405
+
+
+# --- the language of the PDF ------------------------------------------------------------------
+
+
+def test_the_form_offers_the_projects_reporting_language(
+    client: Client, coordinator: User, project: Project
+) -> None:
+    project.reporting_language = "fr"
+    project.save()
+    client.force_login(coordinator)
+
+    html = client.get(reverse("reports:report_list", args=[project.slug])).content.decode()
+
+    assert '<option value="fr" selected>Français</option>' in html
+    # Every language, each in its own name.
+    for code, name in [
+        ("en", "English"),
+        ("de", "Deutsch"),
+        ("es", "Español"),
+        ("bg", "Български"),
+    ]:
+        assert f'<option value="{code}">{name}</option>' in html
+
+
+def test_a_report_requested_in_german_is_made_in_german(
+    client: Client,
+    coordinator: User,
+    project: Project,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(
+            url(project),
+            {
+                "start_date": "2023-01-01", "end_date": "2023-03-31", "sections": ["summary"],
+                "language": "de",
+            },
+        )  # fmt: skip
+
+    assert response.status_code == 302
+    assert GeneratedReport.objects.get().language == "de"
+
+
+def test_without_a_language_the_report_is_in_the_projects(
+    client: Client,
+    coordinator: User,
+    project: Project,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    project.reporting_language = "es"
+    project.save()
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            url(project),
+            {"start_date": "2023-01-01", "end_date": "2023-03-31", "sections": ["summary"]},
+        )
+
+    assert GeneratedReport.objects.get().language == "es"
+
+
+@pytest.mark.parametrize("language", ["xx", "de-AT", "EN"])
+def test_an_unknown_language_is_refused_with_422(
+    client: Client,
+    coordinator: User,
+    project: Project,
+    django_capture_on_commit_callbacks: Any,
+    language: str,
+) -> None:
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(
+            url(project),
+            {
+                "start_date": "2023-01-01", "end_date": "2023-03-31", "sections": ["summary"],
+                "language": language,
+            },
+        )  # fmt: skip
+
+    assert response.status_code == 422
+    assert f"Select a valid choice. {language} is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert GeneratedReport.objects.count() == 0
+    assert callbacks == []
