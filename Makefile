@@ -21,7 +21,7 @@ PORT ?= 8000
 help:
 	@echo "make run      start the platform on http://127.0.0.1:$(PORT)/ with the demo project (PORT=8001 for another port)"
 	@echo "make test     run the test suite (PYTEST_ARGS='-k name' to narrow it)"
-	@echo "make lint     ruff, ruff format --check, mypy, missing migrations"
+	@echo "make lint     ruff, ruff format --check, mypy, missing migrations, text not marked for translation"
 	@echo "make lock     regenerate requirements.lock from pyproject.toml"
 	@echo "make demo     migrate and load the demo project"
 	@echo "make messages update the translation catalogues (locale/) and compile them"
@@ -60,6 +60,7 @@ lint: install
 	echo "== ruff format --check"; $(VENV)/bin/ruff format --check . || status=1; \
 	echo "== mypy"; DEBUG=1 $(VENV)/bin/mypy . || status=1; \
 	echo "== makemigrations --check"; DEBUG=1 $(PY) manage.py makemigrations --check --dry-run || status=1; \
+	echo "== translations (bin/check_i18n.py)"; $(PY) bin/check_i18n.py || status=1; \
 	exit $$status
 
 lock: venv
