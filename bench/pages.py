@@ -10,9 +10,12 @@ It builds a throwaway database with a big project (2,000 deliverables, 300 risks
 packages) and a small one (20 deliverables, 20 risks), serves the platform with gunicorn (2
 workers, DEBUG off), logs in through the login form and times, request by request, the trivial
 authenticated view /bench/ping, the project dashboard, one page of the filtered deliverable list
-and the risk register. It prints the median and 90th percentile of each, each page's median as a
-multiple of the trivial view's (target: 8x or less), and each page's query count in the big and
-the small project (target: equal). It asserts nothing: the figures are for people to read.
+and the risk register, each page also for a partner who reads German (translation on). It prints
+the median and 90th percentile of each, each page's median as a multiple of the trivial view's
+(target: 8x or less), each page's query count in the big and the small project (target: equal),
+and `ratio NAME VALUE` lines: each page against the trivial view, and each page in German against
+the same page in English (`..._de_vs_en`, target: 1.0 within noise). It asserts nothing: the
+figures are for people to read.
 See bench/README.md.
 """
 
@@ -240,6 +243,23 @@ def build_project(
     return slug, email
 
 
+def german_reader(slug: str, email: str) -> str:
+    """A second partner at the same organisation as `email`, who chose German."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.models import User
+    from projects.models import Membership
+
+    colleague = Membership.objects.get(user__email=email, project__slug=slug)
+    german = f"leserin@{slug}.example.org"
+    user = User.objects.create_user(german, PASSWORD, full_name="Leserin", language="de")
+    EmailAddress.objects.create(user=user, email=german, verified=True, primary=True)
+    Membership.objects.create(
+        user=user, project=colleague.project, role=colleague.role, partner=colleague.partner
+    )
+    return german
+
+
 # --- query counts, in this process -----------------------------------------------------------
 
 
@@ -362,13 +382,13 @@ def log_in(port: int, email: str) -> dict[str, str]:
 
 
 def measure(
-    port: int, cookies: dict[str, str], paths: dict[str, str], rounds: int
+    port: int, paths: dict[str, tuple[str, dict[str, str]]], rounds: int
 ) -> dict[str, list[float]]:
-    """Latency in ms of each path, `rounds` times, the paths taking turns so that any drift in
-    the machine's load falls on all of them alike."""
+    """Latency in ms of each path (with its session's cookies), `rounds` times, the paths taking
+    turns so that any drift in the machine's load falls on all of them alike."""
     times: dict[str, list[float]] = {name: [] for name in paths}
     for _ in range(rounds):
-        for name, path in paths.items():
+        for name, (path, cookies) in paths.items():
             start = time.perf_counter()
             status, _headers, _body = request(port, "GET", path, cookies=cookies)
             times[name].append((time.perf_counter() - start) * 1000)
@@ -414,8 +434,12 @@ def main() -> None:
         f"20 work packages, 60 milestones; SMALL has 20, 20, 2, 5"
     )
 
+    german_email = german_reader(big_slug, big_email)
     big_counts = query_counts(big_slug, big_email)
     small_counts = query_counts(small_slug, small_email)
+    german_counts = query_counts(big_slug, german_email)
+    big_counts.update({f"{n} (de)": german_counts[n] for n in PAGES})
+    small_counts.update({f"{n} (de)": small_counts[n] for n in PAGES})
     connection.close()
 
     port = free_port()
@@ -423,12 +447,16 @@ def main() -> None:
     server = start_gunicorn(port, log)
     try:
         cookies = log_in(port, big_email)
+        german = log_in(port, german_email)
         paths = {
-            "trivial view": "/bench/ping",
-            **{n: p.format(slug=big_slug) for n, p in PAGES.items()},
+            "trivial view": ("/bench/ping", cookies),
+            **{n: (p.format(slug=big_slug), cookies) for n, p in PAGES.items()},
+            # The same pages for a partner who reads German: translation on, every label looked
+            # up in the German catalogue, dates in German formats.
+            **{f"{n} (de)": (p.format(slug=big_slug), german) for n, p in PAGES.items()},
         }
-        measure(port, cookies, paths, args.warmup)
-        times = measure(port, cookies, paths, args.requests)
+        measure(port, paths, args.warmup)
+        times = measure(port, paths, args.requests)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -440,7 +468,7 @@ def main() -> None:
     )
     print()
     print(
-        f"{'page':<18} {'median ms':>10} {'p90 ms':>8} {'x trivial':>10}  "
+        f"{'page':<23} {'median ms':>10} {'p90 ms':>8} {'x trivial':>10}  "
         f"{'queries 2,000 rows':>18} {'20 rows':>8}"
     )
     for name, values in times.items():
@@ -451,18 +479,25 @@ def main() -> None:
         )
         same = "equal" if big_counts[name] == small_counts[name] else "DIFFERENT"
         print(
-            f"{name:<18} {median:>10.2f} {p90(values):>8.2f} {ratio:>9.1f}x  "
+            f"{name:<23} {median:>10.2f} {p90(values):>8.2f} {ratio:>9.1f}x  "
             f"{big_counts[name]:>18} {small_counts[name]:>8}  {verdict:<10} queries {same}"
         )
     print()
-    print(
-        "ratios: "
-        + ", ".join(
-            f"{n} {statistics.median(v) / base:.1f}x"
-            for n, v in times.items()
-            if n != "trivial view"
+    # One line per figure, for tools: each page against the trivial view, and each page in German
+    # against the same page in English (1.0: translation costs nothing measurable).
+    for name, values in times.items():
+        if name == "trivial view":
+            continue
+        print(f"ratio {slugify(name)} {statistics.median(values) / base:.2f}")
+    for name in PAGES:
+        german_over_english = statistics.median(times[f"{name} (de)"]) / statistics.median(
+            times[name]
         )
-    )
+        print(f"ratio {slugify(name)}_de_vs_en {german_over_english:.2f}")
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 if __name__ == "__main__":

@@ -359,3 +359,38 @@ def celery_worker(
         pytest.fail(f"The Celery worker died during the test. Its log:\n{worker.log(start)}")
     if call_failed(request):
         print(f"--- Celery worker log during {request.node.name} ---\n{worker.log(start)}")
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd, tests/smtp.py) that Django's default mailer sends to."""
+    from tests import smtp
+
+    inbox = smtp.Inbox()
+    controller = smtp.start(inbox)
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": controller.hostname,
+                "port": controller.port,
+                "use_tls": False,
+                "timeout": 10,
+            },
+        }
+    }
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Iterator[None]:
+    """Each test starts in the site's language: a request's language (LocaleMiddleware) stays
+    active in the thread after the response, and would leak into the next test's rendering."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
