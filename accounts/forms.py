@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -30,3 +33,24 @@ class UserCreationForm(forms.ModelForm):
         if commit:
             user.save()
         return user
+
+
+class AccountForm(forms.ModelForm):
+    """What a person sets for themselves: the name others see, and the language of their pages
+    and emails (empty: the browser's)."""
+
+    class Meta:
+        model = User
+        fields = ("full_name", "language")
+        labels = {"language": _("Language of pages and emails")}
+        help_texts = {
+            "full_name": _("As the consortium sees it in the history of what you changed."),
+            "language": _("Empty follows your browser's language."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        # Each language in its own name (settings.LANGUAGES), as on the switcher.
+        language.choices = [("", _("The browser's language")), *settings.LANGUAGES]

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from accounts.views import language_choose
+from accounts.views import account_settings, language_choose
 from coresp import views
 
 # The admin's login goes through allauth, so its rate limits apply there too. setattr: mypy does
@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("language/", language_choose, name="language_choose"),
+    path("account/", account_settings, name="account_settings"),
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),
     path("", include("events.urls")),

@@ -59,6 +59,7 @@ def main_pages(project: Project) -> list[str]:
         event.get_absolute_url(),
         reverse("events:event_list", args=[slug]),
         reverse("reports:report_list", args=[slug]),
+        reverse("account_settings"),
     ]
 
 
