@@ -96,7 +96,7 @@ def test_coordinator_watches_a_report_become_ready_and_an_observer_downloads_it(
     )
     form.get_by_label(re.compile(r"^Period:?$")).select_option(label=str(period))
     for _key, label in GeneratedReport.SECTIONS:
-        expect(form.get_by_label(label, exact=True)).to_be_checked()
+        expect(form.get_by_label(str(label), exact=True)).to_be_checked()
 
     polled: list[str] = []  # the status partial's requests, sent by htmx
     page.on(
