@@ -7,10 +7,11 @@ Run by hand from the project folder:
         .venv/bin/python bench/pages.py
 
 It builds a throwaway database with a big project (2,000 deliverables, 300 risks, 20 work
-packages) and a small one (20 deliverables, 20 risks), serves the platform with gunicorn (2
-workers, DEBUG off), logs in through the login form and times, request by request, the trivial
-authenticated view /bench/ping, the project dashboard, one page of the filtered deliverable list
-and the risk register, each page also for a partner who reads German (translation on). It prints
+packages, 500 tenders) and a small one (20 deliverables, 20 risks, 5 tenders), serves the platform
+with gunicorn (2 workers, DEBUG off), logs in through the login form and times, request by
+request, the trivial authenticated view /bench/ping, the project dashboard, one page of the
+filtered deliverable list, the risk register, the procurement register and its summary, each page
+also for a partner who reads German (translation on). It prints
 the median and 90th percentile of each, each page's median as a multiple of the trivial view's
 (target: 8x or less), each page's query count in the big and the small project (target: equal),
 and `ratio NAME VALUE` lines: each page against the trivial view, and each page in German against
@@ -34,8 +35,13 @@ import statistics
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from projects.models import Partner, Project
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
@@ -45,6 +51,8 @@ PAGES = {
     "dashboard": "/p/{slug}/",
     "deliverable list": "/p/{slug}/deliverables/?status=in_review&sort=due",
     "risk register": "/p/{slug}/risks/",
+    "tender register": "/p/{slug}/tenders/",
+    "register summary": "/p/{slug}/procurement/",
 }
 TARGET_RATIO = 8
 
@@ -114,12 +122,14 @@ def build_project(
     work_packages: int,
     milestones: int,
     partners: int = 10,
+    tenders: int = 0,
 ) -> tuple[str, str]:
     """A project whose M12 is this month, with its rows; returns (slug, the partner's email).
 
     Rows are bulk-created (with history for deliverables, so the dashboard's "recent changes"
     has something to show). D<wp>.<n> allows n up to 99, so 2,000 deliverables in 20 work
     packages need D<wp>.100: bulk creation skips that check, which the pages do not depend on.
+    `tenders` procurement tenders are added by build_tenders.
     """
     from allauth.account.models import EmailAddress
     from simple_history.utils import bulk_create_with_history
@@ -234,6 +244,8 @@ def build_project(
         )
         for m in made
     )
+    if tenders:
+        build_tenders(project, team, tenders)
     email = f"partner@{slug}.example.org"
     user = User.objects.create_user(email, PASSWORD, full_name=f"Partner of {acronym}")
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
@@ -241,6 +253,105 @@ def build_project(
         user=user, project=project, role=Membership.Role.PARTNER, partner=team[1]
     )
     return slug, email
+
+
+def build_tenders(project: Project, team: list[Partner], count: int) -> None:
+    """`count` tenders of the partners' organisations, each with one lot (every third reserved),
+    two clauses (one social, one environmental), a contract (every other one with a social
+    economy supplier) and a validated RP1 outcome: every join the register and the summary make.
+    Bulk-created, so without history and the model's checks, which these pages do not read."""
+    from procurement.models import (
+        ClauseOutcome,
+        Contract,
+        Lot,
+        Reservation,
+        SocialClause,
+        Tender,
+    )
+    from projects.models import Organisation, ReportingPeriod
+
+    period = ReportingPeriod.objects.create(project=project, number=1, start_month=1, end_month=12)
+    supplier = Organisation.objects.create(
+        legal_name=f"{project.acronym} supplier S. Coop.",
+        short_name=f"{project.acronym[:3]}S",
+        country="ES",
+        kind=Organisation.Kind.WISE,
+    )
+    procedures = list(Tender.Procedure)
+    statuses = [Tender.Status.PUBLISHED, Tender.Status.AWARDED, Tender.Status.PLANNED]
+    made = Tender.objects.bulk_create(
+        Tender(
+            project=project,
+            recorded_by=team[k % len(team)],
+            authority_id=team[k % len(team)].organisation_id,
+            reference=f"{project.acronym}-T{k:04d}",
+            title=f"Cleaning of municipal buildings, lot {k}",
+            cpv_codes=["90910000-9", "85311000-2"],
+            cpv_division="90",
+            procedure=procedures[k % len(procedures)],
+            estimated_value=Decimal(10_000 + 37 * k),
+            publication_date=project.month_start(1 + k % 12),
+            status=statuses[k % len(statuses)],
+        )
+        for k in range(1, count + 1)
+    )
+    lots = Lot.objects.bulk_create(
+        Lot(
+            tender=tender,
+            number=1,
+            title="Lot 1",
+            estimated_value=tender.estimated_value,
+            reservation=Reservation.ART_20 if k % 3 == 0 else Reservation.NONE,
+        )
+        for k, tender in enumerate(made)
+    )
+    supplier_types = [Contract.SupplierType.WISE, Contract.SupplierType.MAINSTREAM]
+    Contract.objects.bulk_create(
+        Contract(
+            lot=lot,
+            supplier=supplier,
+            supplier_type=supplier_types[k % 2],
+            awarded_value=Decimal(9_000 + 31 * k),
+            start_date=project.month_start(2),
+            declared_share=Decimal(45) if lot.reservation == Reservation.ART_20 else None,
+            share_evidence="Registered special employment centre.",
+        )
+        for k, lot in enumerate(lots)
+    )
+    clauses = SocialClause.objects.bulk_create(
+        SocialClause(
+            tender=tender,
+            lot=lot,
+            stage=SocialClause.Stage.PERFORMANCE,
+            category=category,
+            description=description,
+            target_quantity=target,
+            target_unit=SocialClause.Unit.PERSONS,
+        )
+        for tender, lot in zip(made, lots, strict=True)
+        for category, description, target in (
+            (
+                SocialClause.Category.DISABILITY_EMPLOYMENT,
+                "At least two persons with disabilities work on the contract.",
+                Decimal(2),
+            ),
+            (SocialClause.Category.GPP, "EU GPP criteria for cleaning products.", None),
+        )
+    )
+    ClauseOutcome.objects.bulk_create(
+        ClauseOutcome(
+            clause=clause,
+            period=period,
+            achieved=Decimal(2),
+            headcount=2,
+            fte=Decimal("1.5"),
+            women=1,
+            men=1,
+            with_disabilities=2,
+            status=ClauseOutcome.Status.VALIDATED,
+        )
+        for clause in clauses[::2]  # the social clause of each tender
+    )
 
 
 def german_reader(slug: str, email: str) -> str:
@@ -423,15 +534,15 @@ def main() -> None:
     shutil.rmtree(VAR / "static", ignore_errors=True)
     call_command("collectstatic", verbosity=0, interactive=False)
     big_slug, big_email = build_project(
-        "BIG", deliverables=2000, risks=300, work_packages=20, milestones=60
+        "BIG", deliverables=2000, risks=300, work_packages=20, milestones=60, tenders=500
     )
     small_slug, small_email = build_project(
-        "SMALL", deliverables=20, risks=20, work_packages=2, milestones=5
+        "SMALL", deliverables=20, risks=20, work_packages=2, milestones=5, tenders=5
     )
     print(
         f"database: {connection.vendor} ({database_url.split('@')[-1]}), built in "
         f"{time.perf_counter() - started:.1f} s: BIG has 2,000 deliverables, 300 risks, "
-        f"20 work packages, 60 milestones; SMALL has 20, 20, 2, 5"
+        f"20 work packages, 60 milestones, 500 tenders; SMALL has 20, 20, 2, 5, 5"
     )
 
     german_email = german_reader(big_slug, big_email)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "events",
+    "procurement",
     "reports",
     "demo",
 ]

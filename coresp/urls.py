@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("projects.urls")),
     path("", include("events.urls")),
+    path("", include("procurement.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -2,10 +2,11 @@
 
 `load_demo(today=...)` builds the CO-RESP project as it stood on `today`: the consortium and one
 account per role, the plan, and everything that had happened by then to its deliverables,
-milestones, risks, events and conference reports. Each step goes through the models' own methods
-(Deliverable.start, Milestone.mark_achieved, ConferenceReport.publish, VersionedModel.save_edit
-...) on its own day, by its own person, so the history tables show who did what and when; a day
-before the end of the project gives an earlier snapshot. Nothing is random: the same `today`
+milestones, risks, events, conference reports and social procurement register. Each step goes
+through the models' own methods (Deliverable.start, Milestone.mark_achieved,
+ConferenceReport.publish, ClauseOutcome.validate, VersionedModel.save_edit ...) on its own day,
+by its own person, so the history tables show who did what and when; a day before the end of
+the project gives an earlier snapshot. Nothing is random: the same `today`
 always gives the same rows (only the events' iCalendar UIDs are new each time).
 """
 
@@ -23,18 +24,34 @@ from django.db import models, transaction
 
 from accounts.models import User
 from demo.story import (
+    ActionPlanRecord,
     AgendaSlot,
+    AwardRecord,
+    ClauseOutcomeRecord,
     CommunityWebinar,
     DeliverableRecord,
     EventRecord,
+    GoodPracticeRecord,
     MilestoneRecord,
     ReportRecord,
     RiskRecord,
     Story,
     StoryError,
+    SupplierRecord,
+    TenderRecord,
     read_story,
 )
 from events.models import AgendaItem, Attendance, Event, Material, Outcome
+from procurement.models import (
+    ClauseOutcome,
+    Contract,
+    GoodPractice,
+    LocalActionPlan,
+    Lot,
+    PlanAction,
+    SocialClause,
+    Tender,
+)
 from projects.history import record_history, record_user
 from projects.models import (
     Deliverable,
@@ -121,6 +138,7 @@ def load_demo(*, today: dt.date) -> Project:
         event = events.get(report.event)
         if event is not None and report.written_on <= today and event.status == Event.Status.HELD:
             _write_report(story, cast, report, event, today)
+    _load_procurement(story, cast, events, today)
     return cast.project
 
 
@@ -613,3 +631,279 @@ def _write_report(
         updated_at=_at(story, last_change, times.last_change_at)
     )
     return report
+
+
+# --------------------------------------------------------------------------------------------
+# The social procurement register
+# --------------------------------------------------------------------------------------------
+
+
+def _load_procurement(story: Story, cast: _Cast, events: dict[str, Event], today: dt.date) -> None:
+    """Good practices, then tenders (their awards and outcomes), then the action plans whose
+    actions point at both."""
+    register = story.procurement
+    practices = {}
+    for practice in register.good_practices:
+        if practice.recorded_on <= today:
+            practices[practice.key] = _load_good_practice(story, cast, practice, events)
+    suppliers = {supplier.key: supplier for supplier in register.suppliers}
+    tenders = {}
+    for record in register.tenders:
+        if record.recorded_on <= today:
+            tenders[record.reference] = _load_tender(story, cast, record, suppliers, today)
+    for plan in register.action_plans:
+        if plan.recorded_on <= today:
+            _load_action_plan(story, cast, plan, events, tenders, practices, today)
+
+
+def _event(events: dict[str, Event], key: str, where: str) -> Event:
+    try:
+        return events[key]
+    except KeyError:
+        raise StoryError(f"{where}: no event {key!r} is on the platform by then") from None
+
+
+def _load_good_practice(
+    story: Story, cast: _Cast, record: GoodPracticeRecord, events: dict[str, Event]
+) -> GoodPractice:
+    who = cast.recorder(record.recorded_by)
+    practice = GoodPractice(
+        project=cast.project,
+        recorded_by=cast.partner(record.recorded_by),
+        title=record.title,
+        country=record.country,
+        contracting_authority=record.contracting_authority,
+        sector=record.sector,
+        stage=record.stage,
+        instruments=list(record.instruments),
+        results=record.results,
+        source=record.source,
+        found_at=_event(events, record.found_at, record.key),
+    )
+    recorded_at = _at(story, record.recorded_on, story.procurement.times.recorded_at)
+    _stamp(practice, recorded_at, who, "Recorded")
+    _valid_save(practice)
+    return practice
+
+
+def _load_tender(
+    story: Story,
+    cast: _Cast,
+    record: TenderRecord,
+    suppliers: dict[str, SupplierRecord],
+    today: dt.date,
+) -> Tender:
+    times = story.procurement.times
+    who = cast.recorder(record.recorded_by)
+    if record.recorded_on < record.publication_date:
+        raise StoryError(f"{record.reference}: recorded before its publication")
+    recorded_at = _at(story, record.recorded_on, times.recorded_at)
+    tender = Tender(
+        project=cast.project,
+        recorded_by=cast.partner(record.recorded_by),
+        authority=cast.partner(record.authority).organisation,
+        reference=record.reference,
+        title=record.title,
+        cpv_codes=list(record.cpv_codes),
+        procedure=record.procedure,
+        estimated_value=record.estimated_value,
+        publication_date=record.publication_date,
+        notice_url=record.notice_url,
+        status=Tender.Status.PUBLISHED,
+        work_package=cast.work_packages[record.work_package] if record.work_package else None,
+    )
+    tender.full_clean()
+    _stamp(tender, recorded_at, who)
+    tender.save_edit(None, reason="Recorded")
+    tender.created_at = recorded_at
+    _set_timestamps(Tender, tender.pk, created_at=recorded_at)
+
+    lots: dict[int, Lot] = {}
+    for lot_record in record.lots:
+        lot = Lot(
+            tender=tender,
+            number=lot_record.number,
+            title=lot_record.title,
+            estimated_value=lot_record.estimated_value,
+            reservation=lot_record.reservation,
+        )
+        _stamp(lot, recorded_at, who, "Recorded")
+        _valid_save(lot)
+        lots[lot.number] = lot
+    clauses = []
+    for clause_record in record.clauses:
+        clause = SocialClause(
+            tender=tender,
+            lot=lots[clause_record.lot] if clause_record.lot is not None else None,
+            stage=clause_record.stage,
+            category=clause_record.category,
+            is_mandatory=clause_record.is_mandatory,
+            description=clause_record.description,
+            weight_percent=clause_record.weight_percent,
+            target_quantity=clause_record.target_quantity,
+            target_unit=clause_record.target_unit,
+            verification=clause_record.verification,
+            status=SocialClause.Status.PLANNED,
+        )
+        _stamp(clause, recorded_at, who, "Recorded")
+        _valid_save(clause)
+        clauses.append(clause)
+    if record.award is not None and record.award.recorded_on <= today:
+        _record_award(story, cast, record, record.award, tender, lots, clauses, suppliers, today)
+    return tender
+
+
+def _record_award(
+    story: Story,
+    cast: _Cast,
+    record: TenderRecord,
+    award: AwardRecord,
+    tender: Tender,
+    lots: dict[int, Lot],
+    clauses: list[SocialClause],
+    suppliers: dict[str, SupplierRecord],
+    today: dt.date,
+) -> None:
+    """The award and its contracts; then each clause runs, and reports what it delivered."""
+    times = story.procurement.times
+    who = cast.recorder(record.recorded_by)
+    awarded_at = _at(story, award.recorded_on, times.recorded_at)
+    tender.status, tender.award_date = Tender.Status.AWARDED, award.date
+    tender.full_clean()
+    _stamp(tender, awarded_at, who)
+    tender.save_edit(tender.version, reason="Award recorded")
+    contracts = []
+    for contract_record in award.contracts:
+        contract = Contract(
+            lot=lots[contract_record.lot],
+            supplier=_supplier(suppliers, contract_record.supplier),
+            supplier_type=contract_record.supplier_type,
+            awarded_value=contract_record.awarded_value,
+            start_date=contract_record.start_date,
+            end_date=contract_record.end_date,
+            declared_share=contract_record.declared_share,
+            share_evidence=contract_record.share_evidence,
+        )
+        _stamp(contract, awarded_at, who, "Award recorded")
+        _valid_save(contract)
+        contracts.append(contract)
+
+    for clause, clause_record in zip(clauses, record.clauses, strict=True):
+        # A clause runs from the day the first contract it binds starts (any lot's, for one on
+        # the whole tender).
+        starts = [c.start_date for c in contracts if clause.lot is None or c.lot == clause.lot]
+        if not starts or min(starts) > today:
+            continue
+        clause.status = SocialClause.Status.IN_EXECUTION
+        _stamp(clause, _at(story, min(starts), times.recorded_at), who, "Contract started")
+        _valid_save(clause)
+        for outcome in clause_record.outcomes:
+            if outcome.submitted_on <= today:
+                _report_outcome(story, cast, clause, outcome, who, today)
+
+
+def _supplier(suppliers: dict[str, SupplierRecord], key: str) -> Organisation:
+    try:
+        record = suppliers[key]
+    except KeyError:
+        raise StoryError(f"procurement.toml: no supplier has the key {key!r}") from None
+    # Shared between projects like the partners' organisations: reuse one that exists.
+    organisation = Organisation.objects.filter(legal_name=record.legal_name).first()
+    if organisation is None:
+        organisation = Organisation(
+            legal_name=record.legal_name,
+            short_name=record.short_name,
+            country=record.country,
+            kind=record.kind,
+        )
+        _valid_save(organisation)
+    return organisation
+
+
+def _report_outcome(
+    story: Story,
+    cast: _Cast,
+    clause: SocialClause,
+    record: ClauseOutcomeRecord,
+    who: User,
+    today: dt.date,
+) -> None:
+    """Entered and submitted by the tender's partner, validated by the coordinator."""
+    times = story.procurement.times
+    outcome = ClauseOutcome(
+        clause=clause,
+        period=ReportingPeriod.objects.get(project=cast.project, number=record.period),
+        achieved=record.achieved,
+        headcount=record.headcount,
+        fte=record.fte,
+        women=record.women,
+        men=record.men,
+        gender_other=record.gender_other,
+        with_disabilities=record.with_disabilities,
+        other_disadvantaged=record.other_disadvantaged,
+        group_other=record.group_other,
+        note=record.note,
+    )
+    # The same rules as the form: breakdowns add up, FTE within the headcount, a period the
+    # contract had started in.
+    outcome.full_clean()
+    _stamp(outcome, _at(story, record.submitted_on, times.recorded_at), who)
+    outcome.save_edit(None, reason="Recorded")
+    submitted_at = _at(story, record.submitted_on, times.submitted_at)
+    _stamp(outcome, submitted_at, who)
+    outcome.submit(now=submitted_at, expected_version=outcome.version)
+    if record.validated_on is None or record.validated_on > today:
+        return
+    validated_at = _at(story, record.validated_on, times.validated_at)
+    _stamp(outcome, validated_at, cast.coordinator)
+    outcome.validate(by=cast.coordinator, now=validated_at, expected_version=outcome.version)
+
+
+def _load_action_plan(
+    story: Story,
+    cast: _Cast,
+    record: ActionPlanRecord,
+    events: dict[str, Event],
+    tenders: dict[str, Tender],
+    practices: dict[str, GoodPractice],
+    today: dt.date,
+) -> None:
+    times = story.procurement.times
+    who = cast.recorder(record.partner)
+    recorded_at = _at(story, record.recorded_on, times.recorded_at)
+    plan = LocalActionPlan(
+        project=cast.project,
+        partner=cast.partner(record.partner),
+        title=record.title,
+        adopted_at=_event(events, record.adopted_at, record.title),
+        adopted_on=record.adopted_on,
+        summary=record.summary,
+    )
+    plan.full_clean()
+    _stamp(plan, recorded_at, who)
+    plan.save_edit(None, reason="Recorded")
+    for action in record.actions:
+        tender = None
+        if action.tender is not None:
+            tender = tenders.get(action.tender)
+            if tender is None:
+                raise StoryError(f"{record.title}: tender {action.tender!r} is not recorded yet")
+        row = PlanAction(
+            plan=plan,
+            number=action.number,
+            what=action.what,
+            responsible_body=action.responsible_body,
+            due_month=action.due_month,
+            status=action.status,
+            tender=tender,
+        )
+        _stamp(row, recorded_at, who, "Recorded")
+        _valid_save(row)
+        try:
+            row.good_practices.set([practices[key] for key in action.good_practices])
+        except KeyError as error:
+            raise StoryError(f"{record.title}: no good practice {error} by then") from None
+        if action.done_on is not None and action.done_on <= today:
+            row.status = PlanAction.Status.DONE
+            _stamp(row, _at(story, action.done_on, times.recorded_at), who, "Done")
+            _valid_save(row)

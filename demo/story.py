@@ -10,6 +10,9 @@ clock of its place (`EventRecord.time_zone`).
 
 An event may name a `template` from events.toml's [templates]: it takes the template's fields,
 with "{city}" in them replaced by its own city, and adds or overrides its own.
+
+An amount (EUR, FTE, a weight in per cent) is a `Decimal`: an integer or a string of digits in
+TOML ("1.50"), never a float, which would round it on the way in.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import tomllib
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args, get_origin, get_type_hints
 
@@ -363,6 +367,156 @@ class Reports:
 
 
 # --------------------------------------------------------------------------------------------
+# The social procurement register: procurement.toml
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SupplierRecord:
+    """An organisation that won a contract: no partner, so it is named here once."""
+
+    key: str
+    legal_name: str
+    short_name: str
+    country: str
+    kind: str  # an Organisation.Kind value
+
+
+@dataclass(frozen=True, kw_only=True)
+class LotRecord:
+    number: int
+    title: str
+    estimated_value: Decimal | None = None
+    reservation: str = "none"  # a Reservation value
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClauseOutcomeRecord:
+    """What a clause delivered in one reporting period, as the partner reported it: entered and
+    submitted on `submitted_on` by the tender's partner, validated by the coordinator."""
+
+    period: int  # a reporting period's number
+    achieved: Decimal
+    headcount: int | None = None
+    fte: Decimal | None = None
+    women: int | None = None
+    men: int | None = None
+    gender_other: int | None = None
+    with_disabilities: int | None = None
+    other_disadvantaged: int | None = None
+    group_other: int | None = None
+    note: str = ""
+    submitted_on: dt.date
+    validated_on: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClauseRecord:
+    lot: int | None = None  # none: the whole tender
+    stage: str
+    category: str
+    is_mandatory: bool = True
+    description: str
+    weight_percent: Decimal | None = None
+    target_quantity: Decimal | None = None
+    target_unit: str = "persons"
+    verification: str = ""
+    outcomes: tuple[ClauseOutcomeRecord, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractRecord:
+    lot: int
+    supplier: str  # a supplier's key
+    supplier_type: str  # a Contract.SupplierType value
+    awarded_value: Decimal
+    start_date: dt.date
+    end_date: dt.date | None = None
+    declared_share: Decimal | None = None
+    share_evidence: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwardRecord:
+    date: dt.date  # the award decision
+    recorded_on: dt.date  # the day the partner put it in the register
+    contracts: tuple[ContractRecord, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenderRecord:
+    reference: str
+    title: str
+    authority: str  # a partner's short name: its organisation runs the procedure
+    recorded_by: str  # a partner's short name: its staff keep the record
+    work_package: int | None = None
+    cpv_codes: tuple[str, ...]
+    procedure: str  # a Tender.Procedure value
+    estimated_value: Decimal | None = None
+    publication_date: dt.date
+    notice_url: str = ""
+    recorded_on: dt.date  # on or after the publication
+    lots: tuple[LotRecord, ...]
+    clauses: tuple[ClauseRecord, ...] = ()
+    award: AwardRecord | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanActionRecord:
+    number: int
+    what: str
+    responsible_body: str
+    due_month: int | None = None
+    status: str = "planned"  # a PlanAction.Status value, as the plan was recorded
+    done_on: dt.date | None = None  # the action was marked done that day
+    tender: str | None = None  # a tender's reference, recorded before the plan
+    good_practices: tuple[str, ...] = ()  # good practices' keys
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionPlanRecord:
+    partner: str
+    title: str
+    adopted_at: str  # an event's key: the roundtable that adopted the plan
+    adopted_on: dt.date
+    recorded_on: dt.date
+    summary: str
+    actions: tuple[PlanActionRecord, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoodPracticeRecord:
+    key: str
+    title: str
+    country: str
+    contracting_authority: str
+    sector: str
+    stage: str  # a GoodPractice.Stage value
+    instruments: tuple[str, ...]  # GoodPractice.Instrument values
+    results: str
+    source: str = ""
+    found_at: str  # an event's key
+    recorded_by: str  # a partner's short name
+    recorded_on: dt.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProcurementTimes:
+    recorded_at: dt.time
+    submitted_at: dt.time
+    validated_at: dt.time
+
+
+@dataclass(frozen=True, kw_only=True)
+class Procurement:
+    times: ProcurementTimes
+    suppliers: tuple[SupplierRecord, ...]
+    good_practices: tuple[GoodPracticeRecord, ...]
+    tenders: tuple[TenderRecord, ...]
+    action_plans: tuple[ActionPlanRecord, ...]
+
+
+# --------------------------------------------------------------------------------------------
 # The whole story
 # --------------------------------------------------------------------------------------------
 
@@ -377,6 +531,7 @@ class Story:
     risks: Risks
     events: Events
     reports: Reports
+    procurement: Procurement
 
 
 FILES = (
@@ -388,6 +543,7 @@ FILES = (
     "risks.toml",
     "events.toml",
     "reports.toml",
+    "procurement.toml",
 )
 
 
@@ -411,6 +567,7 @@ def read_story() -> Story:
         risks=record_from_table(Risks, tables["risks.toml"], "risks.toml"),
         events=record_from_table(Events, events, "events.toml"),
         reports=record_from_table(Reports, tables["reports.toml"], "reports.toml"),
+        procurement=record_from_table(Procurement, tables["procurement.toml"], "procurement.toml"),
     )
 
 
@@ -483,6 +640,8 @@ def _convert(hint: Any, value: Any, where: str) -> Any:
         return {key: _convert(item, v, f"{where}.{key}") for key, v in value.items()}
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return record_from_table(hint, value, where)
+    if hint is Decimal:
+        return _decimal(value, where)
     # tomllib reads a date-time as a datetime, which is also a date: tell them apart.
     wrong = not isinstance(value, hint) or (
         (hint is int and isinstance(value, bool))
@@ -491,3 +650,18 @@ def _convert(hint: Any, value: Any, where: str) -> Any:
     if wrong:
         raise StoryError(f"{where}: expected {hint.__name__}, got {value!r}")
     return value
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    """An amount: an integer, or a string of digits ("1.50"); a float would be rounded."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            pass
+        else:
+            if amount.is_finite():
+                return amount
+    raise StoryError(f"{where}: expected an amount (an integer or a string), got {value!r}")

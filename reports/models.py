@@ -273,6 +273,7 @@ class GeneratedReport(models.Model):
         ("work_packages", _("Work packages and deliverables")),
         ("risks", _("Risk register")),
         ("events", _("Events and their outcomes")),
+        ("procurement", _("Social procurement")),
         ("timeline", _("Timeline")),
         ("gaps", _("Data gaps to close before sending")),
     ]

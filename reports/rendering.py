@@ -28,6 +28,8 @@ from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
 from events.models import Attendance, Event, Outcome
+from procurement.models import Tender
+from procurement.summary import Summary, register_summary
 from projects.models import Deliverable, Milestone, Project, Risk, RiskReview, WorkPackage
 from projects.risks import cell_counts, risk_matrix
 from projects.timeline import build_plan, build_timeline
@@ -293,6 +295,25 @@ def data_gaps(
     }
 
 
+def procurement_chapter(report: GeneratedReport) -> tuple[Summary, list[Tender]]:
+    """The SRPP chapter: the register's summary for the report's period (or dates), as the
+    register's summary page computes it, and the register's tenders published by the end of
+    the span (cancelled ones left out), each with its number of social clauses. Two queries
+    for the table, whatever the number of tenders, on top of the summary's own."""
+    summary = register_summary(
+        report.project, period=report.period, start=report.start_date, end=report.end_date
+    )
+    tenders = list(
+        Tender.objects.filter(project=report.project)
+        .exclude(status=Tender.Status.CANCELLED)
+        .exclude(publication_date__gt=report.end_date)
+        .for_lists()
+        .annotate(clause_count=Count("clauses", distinct=True))
+        .order_by("authority__short_name", "reference", "pk")
+    )
+    return summary, tenders
+
+
 def progress_report_context(report: GeneratedReport, now: dt.datetime) -> dict[str, Any]:
     """Everything a progress report shows, as of `now`. Query count does not grow with rows."""
     project = report.project
@@ -306,6 +327,7 @@ def progress_report_context(report: GeneratedReport, now: dt.datetime) -> dict[s
     events = event_rows(rows.events)
     held = [row for row in events if row.event.is_held]
     gaps = data_gaps(rows, due=deliverables.due, risks=risks, held=held, today=today)
+    srpp, register = procurement_chapter(report) if "procurement" in report.sections else (None, [])
     plan = build_plan(
         project,
         work_packages=rows.work_packages,
@@ -345,6 +367,8 @@ def progress_report_context(report: GeneratedReport, now: dt.datetime) -> dict[s
             milestones=rows.milestones,
             today_month=project.month_of(today),
         ),
+        "srpp": srpp,
+        "register": register,
         "gaps": gaps,
         "gap_count": sum(len(listed) for listed in gaps.values()),
     }

@@ -146,6 +146,12 @@ def test_the_demo_text_is_its_own_not_the_seed(db: None) -> None:
     report = read_story().reports.reports[0]
     assert report.summary in texts and report.recommendations[0].text in texts
     assert read_story().events.events[0].description in texts
+    # And the social procurement register's: practices, clauses, plans and actions.
+    procurement = read_story().procurement
+    assert procurement.good_practices[0].results in texts
+    assert procurement.tenders[0].clauses[0].description in texts
+    assert procurement.action_plans[0].summary in texts
+    assert procurement.action_plans[0].actions[0].what in texts
     copied = set().union(*(_grams(t.replace(name, ""), 7) & seed for t in texts))
     assert not copied
 

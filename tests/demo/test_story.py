@@ -4,6 +4,7 @@ them stops the reading with the file and the key."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -11,12 +12,14 @@ from demo.story import (
     DATA,
     FILES,
     AttendanceRecord,
+    ContractRecord,
     People,
     Step,
     StoryError,
     read_story,
     record_from_table,
 )
+from procurement.models import validate_cpv
 
 
 def test_every_data_file_is_read() -> None:
@@ -34,6 +37,11 @@ def test_the_story_has_the_whole_project() -> None:
     assert len(story.risks.risks) == 11
     assert len(story.events.events) == 12
     assert len(story.reports.reports) == 4
+    procurement = story.procurement
+    assert len(procurement.tenders) == 3
+    assert len(procurement.action_plans) == 3
+    assert len(procurement.good_practices) == 4
+    assert len(procurement.suppliers) == 6
 
 
 def test_every_name_in_the_story_points_at_someone() -> None:
@@ -61,6 +69,74 @@ def test_every_name_in_the_story_points_at_someone() -> None:
     numbers = {wp.number for wp in story.plan.work_packages}
     assert {n for m in story.milestones.milestones for n in m.work_packages} <= numbers
     assert {n for risk in risks for n in risk.work_packages} <= numbers
+
+    procurement = story.procurement
+    keys = {event.key for event in events}
+    tenders = procurement.tenders
+    assert {t.authority for t in tenders} | {t.recorded_by for t in tenders} <= partners
+    assert {t.work_package for t in tenders} - {None} <= numbers
+    suppliers = {s.key for s in procurement.suppliers}
+    contracts = [c for t in tenders if t.award for c in t.award.contracts]
+    assert {c.supplier for c in contracts} == suppliers  # each supplier won something
+    plans = procurement.action_plans
+    assert {plan.partner for plan in plans} <= partners
+    assert {plan.adopted_at for plan in plans} <= keys
+    references = {t.reference for t in tenders}
+    actions = [action for plan in plans for action in plan.actions]
+    assert {a.tender for a in actions} - {None} <= references
+    practices = procurement.good_practices
+    assert {a for action in actions for a in action.good_practices} <= {p.key for p in practices}
+    assert {p.found_at for p in practices} <= keys and {p.recorded_by for p in practices} <= (
+        partners
+    )
+
+
+def test_every_cpv_code_has_its_check_digit() -> None:
+    for tender in read_story().procurement.tenders:
+        for code in tender.cpv_codes:
+            validate_cpv(code)
+
+
+def test_the_register_happens_in_order() -> None:
+    """Each tender is recorded once published, its contracts start after the award is recorded
+    (so a clause goes into execution after it), its outcomes are reported after their period
+    and validated after they were submitted, before the funder accepted the period's report;
+    each plan is recorded after the roundtable that adopted it, and after the tenders its
+    actions point at."""
+    story = read_story()
+    procurement = story.procurement
+    periods = {period.number: period for period in story.plan.reporting_periods}
+    start = story.plan.project.start_date
+    recorded = {}
+    for tender in procurement.tenders:
+        assert tender.recorded_on >= tender.publication_date, tender.reference
+        recorded[tender.reference] = tender.recorded_on
+        award = tender.award
+        assert award is not None
+        assert tender.publication_date <= award.date <= award.recorded_on, tender.reference
+        for contract in award.contracts:
+            assert contract.start_date >= award.recorded_on, tender.reference
+        for clause in tender.clauses:
+            for outcome in clause.outcomes:
+                period = periods[outcome.period]
+                # The first day after the period (M1 starts on the project's start date).
+                year, month = divmod(start.month - 1 + period.end_month, 12)
+                assert outcome.submitted_on >= dt.date(start.year + year, month + 1, 1)
+                assert outcome.validated_on is not None
+                assert outcome.validated_on >= outcome.submitted_on
+                if period.accepted_on is not None:
+                    assert outcome.validated_on < period.accepted_on, tender.reference
+    events = {event.key: event for event in story.events.events}
+    for plan in procurement.action_plans:
+        assert plan.adopted_on == events[plan.adopted_at].start.date()
+        assert plan.recorded_on > plan.adopted_on
+        for action in plan.actions:
+            if action.tender is not None:
+                assert recorded[action.tender] <= plan.recorded_on, plan.title
+            if action.done_on is not None:
+                assert action.done_on >= plan.recorded_on, plan.title
+    for practice in procurement.good_practices:
+        assert practice.recorded_on > events[practice.found_at].end.date()
 
 
 def test_a_template_gives_its_fields_with_the_city_filled_in() -> None:
@@ -118,4 +194,39 @@ def test_a_list_of_the_wrong_things_is_refused() -> None:
             People,
             {"password": "x", "joined_at": dt.datetime(2022, 9, 26, 9), "people": ["someone"]},
             "people",
+        )
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(48200, Decimal(48200)), ("48200.50", Decimal("48200.50")), ("65", Decimal(65))],
+)
+def test_an_amount_is_an_integer_or_a_string(value: object, expected: Decimal) -> None:
+    contract = record_from_table(
+        ContractRecord,
+        {
+            "lot": 1,
+            "supplier": "s",
+            "supplier_type": "wise",
+            "awarded_value": value,
+            "start_date": dt.date(2024, 1, 1),
+        },
+        "a contract",
+    )
+    assert contract.awarded_value == expected
+
+
+@pytest.mark.parametrize("value", [48200.5, "48 200", "NaN", True])
+def test_an_amount_is_never_a_float_or_words(value: object) -> None:
+    with pytest.raises(StoryError, match="awarded_value: expected an amount"):
+        record_from_table(
+            ContractRecord,
+            {
+                "lot": 1,
+                "supplier": "s",
+                "supplier_type": "wise",
+                "awarded_value": value,
+                "start_date": dt.date(2024, 1, 1),
+            },
+            "a contract",
         )

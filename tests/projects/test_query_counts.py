@@ -217,19 +217,25 @@ def test_home_costs_the_same_for_5_projects_and_500(client: Client, outsider: Us
 #   recent        the latest changes to deliverables, with their users
 #   events        the next events (events' dashboard panel)
 #   actions       open action items from events, with their owners
+#   outcomes      the procurement panel (procurement_tags.procurement_outcomes_panel): for a
+#                 partner, the current reporting period (none here: the busy project has no
+#                 periods, so the clauses due are not looked up); for the coordinator, the
+#                 outcomes waiting for validation; nothing for an observer
 DASHBOARD_QUERIES = 3 + 4 + 2
+PARTNER_DASHBOARD_QUERIES = COORDINATOR_DASHBOARD_QUERIES = DASHBOARD_QUERIES + 1
 
 
 def test_dashboard_costs_the_same_for_5_rows_and_500(
     partner_client: Client, rows: Rows, busy_project: Project
 ) -> None:
     url = reverse("projects:project_dashboard", args=[busy_project.slug])
-    assert_same_cost(partner_client, url, rows.all, expected=DASHBOARD_QUERIES)
+    assert_same_cost(partner_client, url, rows.all, expected=PARTNER_DASHBOARD_QUERIES)
 
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("coordinator", DASHBOARD_QUERIES), ("observer", DASHBOARD_QUERIES)],  # "mine" is free
+    # "mine" is free; the procurement panel costs the coordinator one query, an observer none
+    [("coordinator", COORDINATOR_DASHBOARD_QUERIES), ("observer", DASHBOARD_QUERIES)],
 )
 def test_dashboard_costs_the_same_for_every_role(
     client: Client,
