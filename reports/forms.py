@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from events.models import Event
+from procurement.models import GoodPractice
 from projects.forms.versioned import VersionedModelForm, VersionOnlyForm
 from projects.models import ReportingPeriod
 from projects.permissions import Access
@@ -37,7 +38,7 @@ class ConferenceReportForm(VersionedModelForm):
         model = ConferenceReport
         fields = (
             "summary", "key_messages", "success_stories", "challenges", "lessons_learned",
-            "next_steps",
+            "next_steps", "good_practices",
         )  # fmt: skip
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6}),
@@ -46,6 +47,7 @@ class ConferenceReportForm(VersionedModelForm):
             "challenges": forms.Textarea(attrs={"rows": 5}),
             "lessons_learned": forms.Textarea(attrs={"rows": 4}),
             "next_steps": forms.Textarea(attrs={"rows": 4}),
+            "good_practices": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "summary": _(
@@ -56,6 +58,15 @@ class ConferenceReportForm(VersionedModelForm):
             "success_stories": _("Examples that worked: contracts, clauses, people hired."),
             "challenges": _("What stood in the way, as the participants described it."),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The project's own collection (procurement's good practices), as checkboxes.
+        practices = self.fields["good_practices"]
+        assert isinstance(practices, forms.ModelMultipleChoiceField)
+        practices.queryset = GoodPractice.objects.filter(
+            project_id=self.instance.event.project_id
+        ).order_by("title", "pk")
 
 
 class SendBackForm(VersionOnlyForm):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from events.models import Attendance, Event
+from procurement.models import GoodPractice
 from projects.models import Partner, Project, ReportingPeriod, VersionedModel
 
 if TYPE_CHECKING:
@@ -87,6 +88,13 @@ class ConferenceReport(VersionedModel):
     challenges = models.TextField(_("challenges"), blank=True)
     lessons_learned = models.TextField(_("lessons learned"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
+    good_practices = models.ManyToManyField(
+        GoodPractice,
+        blank=True,
+        related_name="cited_in",
+        verbose_name=_("good practices cited"),
+        help_text=_("Cases from the project's collection that the report refers to."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )

@@ -400,6 +400,7 @@ def conference_report_context(pdf: GeneratedReport, now: dt.datetime) -> dict[st
         "attendance": event.attendance_or_none,
         "conference_report": report,
         "recommendations": list(report.recommendations.all()) if report else [],
+        "good_practices": list(report.good_practices.order_by("title", "pk")) if report else [],
         "agenda": list(event.agenda_items.all()),
         "data_as_of": now,
     }

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from events.models import Attendance, Event
+from procurement.models import GoodPractice
 from projects.permissions import Access
 from reports.forms import SendBackForm
 from reports.models import ConferenceReport, GeneratedReport
@@ -31,7 +32,7 @@ def conference_report_section(
     access: Access, event: Event, attendance: Attendance | None
 ) -> dict[str, Any]:
     """The report on `event` as `access` may read it (ConferenceReportQuerySet.visible_to), with
-    what they may do with it. Three queries at most, however long the report."""
+    what they may do with it. Four queries at most, however long the report."""
     report = (
         ConferenceReport.objects.visible_to(access)
         .filter(event=event)
@@ -56,6 +57,7 @@ def conference_report_section(
     )
     return context | {
         "recommendations": list(report.recommendations.all()),
+        "good_practices": _cited(report, access),
         "pdf": pdf,
         "can_edit": can_edit_report(access, report),
         "can_submit": can_submit(access, report),
@@ -64,6 +66,14 @@ def conference_report_section(
         "can_request_pdf": can_request_conference_pdf(access, report),
         "send_back_form": SendBackForm(initial={"version": report.version}),
     }
+
+
+def _cited(report: ConferenceReport, access: Access) -> list[GoodPractice]:
+    """The good practices the report cites, each knowing its project (for its address)."""
+    practices = list(report.good_practices.order_by("title", "pk"))
+    for practice in practices:
+        practice.project = access.project
+    return practices
 
 
 # A CSS string holds any text once these are escaped; "<" too, so that no translation can close

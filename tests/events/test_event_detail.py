@@ -23,6 +23,7 @@ from tests.events.factories import (
     make_recommendation,
     make_report,
 )
+from tests.procurement.factories import make_good_practice
 
 VIENNA = ZoneInfo("Europe/Vienna")
 
@@ -144,6 +145,7 @@ def test_query_count_does_not_grow(
         make_link(gleisdorf, added_by=coordinator, title=f"Link {n}")
         make_outcome(gleisdorf, text=f"Action {n}", owner=owner)
         make_recommendation(report, text=f"Recommendation {n}", position=n)
+        report.good_practices.add(make_good_practice(gleisdorf.project, title=f"Practice {n}"))
         gleisdorf.title = f"Title {n}"
         gleisdorf.save_edit(gleisdorf.version)
     client.force_login(partner)
@@ -151,7 +153,8 @@ def test_query_count_does_not_grow(
     # 5 attendance, 6 outcomes with owners, 7 agenda, 8 materials with who added them, 9 the
     # event's history, 10 organisers named in it, 11 work packages named in it, 12 attendance
     # history, 13 the event it names, 14 outcome form's partner choices; the reports app's tag:
-    # 15 the report with its author and organisation, 16 its recommendations, 17 its PDF.
-    with django_assert_num_queries(17):
+    # 15 the report with its author and organisation, 16 its recommendations, 17 the good
+    # practices it cites, 18 its PDF.
+    with django_assert_num_queries(18):
         response = client.get(url(gleisdorf))
     assert len(response.context["agenda"]) == count

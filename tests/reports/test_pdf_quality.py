@@ -114,6 +114,7 @@ def test_the_contents_give_the_right_page_numbers(pdf: PdfReader) -> None:
         "WP1 Project management and quality",
         "Risk register",
         "Events of the period",
+        "Social procurement",
         "Timeline",
         "Annex: data gaps to close",
     ]
