@@ -374,6 +374,7 @@ class SocialClause(models.Model):
         PERSONS = "persons", pgettext_lazy("clause target unit", "persons")
         FTE = "fte", pgettext_lazy("clause target unit", "full-time equivalents")
         HOURS = "hours", pgettext_lazy("clause target unit", "hours of employment")
+        # xgettext:no-python-format
         PERCENT_WORKFORCE = "percent", pgettext_lazy("clause target unit", "% of the workforce")
         EUR_SUBCONTRACTED = "eur", pgettext_lazy("clause target unit", "EUR subcontracted")
 
