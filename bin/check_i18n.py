@@ -21,7 +21,16 @@ from django.template.base import Lexer, TokenType
 
 BASE = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [BASE / "templates"]
-PYTHON_DIRS = ["accounts", "projects", "events", "procurement", "reports", "demo", "coresp"]
+PYTHON_DIRS = [
+    "accounts",
+    "projects",
+    "events",
+    "procurement",
+    "impact",
+    "reports",
+    "demo",
+    "coresp",
+]
 LANGUAGES = ["de", "fr", "es", "bg"]
 
 # Words that are the same in every language: names and codes, not sentences.

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "projects",
     "events",
     "procurement",
+    "impact",
     "reports",
     "demo",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("events.urls")),
     path("", include("procurement.urls")),
+    path("", include("impact.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -2,9 +2,11 @@
 
 `load_demo(today=...)` builds the CO-RESP project as it stood on `today`: the consortium and one
 account per role, the plan, and everything that had happened by then to its deliverables,
-milestones, risks, events, conference reports and social procurement register. Each step goes
-through the models' own methods (Deliverable.start, Milestone.mark_achieved,
-ConferenceReport.publish, ClauseOutcome.validate, VersionedModel.save_edit ...) on its own day,
+milestones, risks, events, conference reports, social procurement register, and the impact
+indicators with the figures partners reported and the coordinator's queries about them. Each step
+goes through the models' own methods (Deliverable.start, Milestone.mark_achieved,
+ConferenceReport.publish, ClauseOutcome.validate, IndicatorValue.submit, DataQuery.answer,
+VersionedModel.save_edit ...) on its own day,
 by its own person, so the history tables show who did what and when; a day before the end of
 the project gives an earlier snapshot. Nothing is random: the same `today`
 always gives the same rows (only the events' iCalendar UIDs are new each time).
@@ -20,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from accounts.models import User
@@ -29,9 +32,12 @@ from demo.story import (
     AwardRecord,
     ClauseOutcomeRecord,
     CommunityWebinar,
+    DataQueryRecord,
     DeliverableRecord,
     EventRecord,
     GoodPracticeRecord,
+    IndicatorRecord,
+    IndicatorValueRecord,
     MilestoneRecord,
     ReportRecord,
     RiskRecord,
@@ -42,6 +48,7 @@ from demo.story import (
     read_story,
 )
 from events.models import AgendaItem, Attendance, Event, Material, Outcome
+from impact.models import DataQuery, Indicator, IndicatorValue, PartnerTarget, QueryMessage
 from procurement.models import (
     ClauseOutcome,
     Contract,
@@ -120,7 +127,7 @@ def load_demo(*, today: dt.date) -> Project:
         raise DemoConflict("These demo accounts already exist: " + ", ".join(taken))
 
     cast = _load_consortium(story)
-    _load_plan(story, cast, today)
+    _load_plan(story, cast)
     for deliverable in story.deliverables.deliverables:
         _load_deliverable(story, cast, deliverable, today)
     for milestone in story.milestones.milestones:
@@ -139,6 +146,10 @@ def load_demo(*, today: dt.date) -> Project:
         if event is not None and report.written_on <= today and event.status == Event.Status.HELD:
             _write_report(story, cast, report, event, today)
     _load_procurement(story, cast, events, today)
+    _load_impact(story, cast, today)
+    # Last: the figures of a period were entered while it was open, before the funder's
+    # acceptance locked it (IndicatorValue.clean refuses a value in a locked period).
+    _lock_accepted_periods(story, cast, today)
     return cast.project
 
 
@@ -279,7 +290,7 @@ def _load_consortium(story: Story) -> _Cast:
     )
 
 
-def _load_plan(story: Story, cast: _Cast, today: dt.date) -> None:
+def _load_plan(story: Story, cast: _Cast) -> None:
     for record in story.plan.work_packages:
         work_package = WorkPackage(
             project=cast.project,
@@ -300,9 +311,18 @@ def _load_plan(story: Story, cast: _Cast, today: dt.date) -> None:
                 start_month=period.start_month,
                 end_month=period.end_month,
                 report_due_date=period.report_due_date,
-                is_locked=period.accepted_on is not None and period.accepted_on <= today,
             )
         )
+
+
+def _lock_accepted_periods(story: Story, cast: _Cast, today: dt.date) -> None:
+    """Lock each period whose report the funder had accepted by `today`: kept as it was."""
+    accepted = [
+        period.number
+        for period in story.plan.reporting_periods
+        if period.accepted_on is not None and period.accepted_on <= today
+    ]
+    ReportingPeriod.objects.filter(project=cast.project, number__in=accepted).update(is_locked=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -907,3 +927,184 @@ def _load_action_plan(
             row.status = PlanAction.Status.DONE
             _stamp(row, _at(story, action.done_on, times.recorded_at), who, "Done")
             _valid_save(row)
+
+
+# --------------------------------------------------------------------------------------------
+# Impact indicators and data quality
+# --------------------------------------------------------------------------------------------
+
+
+def _load_impact(story: Story, cast: _Cast, today: dt.date) -> None:
+    """The indicators the coordinator defined, then the values partners entered (and the
+    coordinator validated), then the coordinator's queries about some of them."""
+    impact = story.impact
+    indicators: dict[str, Indicator] = {}
+    for record in impact.indicators:
+        if record.defined_on <= today:
+            indicators[record.code] = _define_indicator(story, cast, record)
+    periods = {period.number: period for period in cast.project.periods.all()}
+    values: dict[tuple[str, str, int], IndicatorValue] = {}
+    for value_record in impact.values:
+        if value_record.entered_on > today:
+            continue
+        key = (value_record.indicator, value_record.partner, value_record.period)
+        if key in values:
+            raise StoryError(f"impact.toml: two values for {key}")
+        indicator = indicators.get(value_record.indicator)
+        if indicator is None:
+            raise StoryError(f"impact.toml: {value_record.indicator} is not defined by then")
+        values[key] = _enter_value(story, cast, value_record, indicator, periods, today)
+    for query_record in impact.queries:
+        if query_record.raised_on <= today:
+            _raise_query(story, cast, query_record, values, today)
+
+
+def _define_indicator(story: Story, cast: _Cast, record: IndicatorRecord) -> Indicator:
+    defined_at = _at(story, record.defined_on, story.impact.times.defined_at)
+    indicator = Indicator(
+        project=cast.project,
+        code=record.code,
+        name=record.name,
+        definition=record.definition,
+        unit=record.unit,
+        kind=record.kind,
+        work_package=cast.work_packages[record.work_package] if record.work_package else None,
+        responsible=cast.partner(record.responsible) if record.responsible else None,
+        baseline=record.baseline,
+        target=record.target,
+        target_month=record.target_month,
+        source=record.source,
+        measure=record.measure,
+        event_kind=record.event_kind,
+        disaggregations=list(record.disaggregations),
+        requires_evidence=record.requires_evidence,
+        esf_code=record.esf_code,
+        toms_code=record.toms_code,
+        sdg_target=record.sdg_target,
+    )
+    indicator.full_clean()
+    reporting = [cast.partner(name) for name in record.reporting_partners]
+    _stamp(indicator, defined_at, cast.coordinator)
+    indicator.save_edit(
+        None, reason="Defined", m2m=lambda: indicator.reporting_partners.set(reporting)
+    )
+    for share in record.partner_targets:
+        _valid_save(
+            PartnerTarget(
+                indicator=indicator, partner=cast.partner(share.partner), target=share.target
+            )
+        )
+    return indicator
+
+
+def _enter_value(
+    story: Story,
+    cast: _Cast,
+    record: IndicatorValueRecord,
+    indicator: Indicator,
+    periods: dict[int, ReportingPeriod],
+    today: dt.date,
+) -> IndicatorValue:
+    """Entered and submitted by the partner's staff, validated by the coordinator."""
+    times = story.impact.times
+    where = f"impact.toml: {record.indicator} of {record.partner} for RP{record.period}"
+    try:
+        period = periods[record.period]
+    except KeyError:
+        raise StoryError(f"{where}: no such reporting period") from None
+    accepted_on = next(
+        p.accepted_on for p in story.plan.reporting_periods if p.number == record.period
+    )
+    steps = [record.entered_on, record.submitted_on, record.validated_on]
+    if accepted_on is not None and any(day and day >= accepted_on for day in steps):
+        # The period was locked that day: the model would refuse the value.
+        raise StoryError(f"{where}: entered or reviewed after the period was locked")
+    who = cast.recorder(record.partner)
+    value = IndicatorValue(
+        indicator=indicator,
+        partner=cast.partner(record.partner),
+        period=period,
+        value=record.value,
+        headcount=record.headcount,
+        women=record.women,
+        men=record.men,
+        gender_other=record.gender_other,
+        with_disabilities=record.with_disabilities,
+        other_disadvantaged=record.other_disadvantaged,
+        group_other=record.group_other,
+        data_source=record.data_source,
+        collection_method=record.collection_method,
+        note=record.note,
+    )
+    # The same rules as the entry form: breakdowns add up, FTE within the headcount, an open
+    # period, an entered indicator of the same project.
+    value.full_clean()
+    entered_at = _at(story, record.entered_on, times.entered_at)
+    _stamp(value, entered_at, who)
+    value.save_edit(None, reason="Entered")
+    # auto_now_add took the wall clock, and each later save writes back what the instance holds.
+    value.entered_at = entered_at
+    _set_timestamps(IndicatorValue, value.pk, entered_at=entered_at)
+    if record.submitted_on is None or record.submitted_on > today:
+        return value
+    submitted_at = _at(story, record.submitted_on, times.submitted_at)
+    _stamp(value, submitted_at, who)
+    value.submit(now=submitted_at, expected_version=value.version)
+    if record.validated_on is None or record.validated_on > today:
+        return value
+    validated_at = _at(story, record.validated_on, times.validated_at)
+    _stamp(value, validated_at, cast.coordinator)
+    value.validate(by=cast.coordinator, now=validated_at, expected_version=value.version)
+    return value
+
+
+def _raise_query(
+    story: Story,
+    cast: _Cast,
+    record: DataQueryRecord,
+    values: dict[tuple[str, str, int], IndicatorValue],
+    today: dt.date,
+) -> DataQuery:
+    """Raised by the coordinator about one value, assigned to its partner; the question opens
+    the thread. Answered by the partner's staff when the story says so."""
+    times = story.impact.times
+    try:
+        value = values[(record.indicator, record.partner, record.period)]
+    except KeyError:
+        raise StoryError(
+            f"impact.toml: a query about {record.indicator} of {record.partner} for "
+            f"RP{record.period}, which is not entered by then"
+        ) from None
+    raised_at = _at(story, record.raised_on, times.raised_at)
+    query = DataQuery(
+        project=cast.project,
+        subject_type=ContentType.objects.get_for_model(value),
+        subject_id=value.pk,
+        check_code=record.check_code,
+        question=record.question,
+        assigned_to=value.partner,
+        raised_by=cast.coordinator,
+    )
+    query.full_clean()
+    _stamp(query, raised_at, cast.coordinator, "Raised")
+    query.save()
+    query.raised_at = raised_at
+    _set_timestamps(DataQuery, query.pk, raised_at=raised_at)
+    _valid_save(
+        QueryMessage(
+            query=query,
+            author=cast.coordinator,
+            kind=QueryMessage.Kind.QUESTION,
+            text=record.question,
+            at=raised_at,
+        )
+    )
+    answer = record.answer
+    if answer is not None and answer.on <= today:
+        if answer.on < record.raised_on:
+            raise StoryError(f"impact.toml: a query about {record.indicator} answered too early")
+        answered_at = _at(story, answer.on, times.answered_at)
+        who = cast.recorder(record.partner)
+        _stamp(query, answered_at, who, "Answered")
+        query.answer(by=who, text=answer.text, now=answered_at)
+    return query

@@ -517,6 +517,107 @@ class Procurement:
 
 
 # --------------------------------------------------------------------------------------------
+# Impact indicators and data quality: impact.toml
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerTargetRecord:
+    partner: str  # a partner's short name
+    target: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndicatorRecord:
+    """An indicator as the coordinator defined it on `defined_on`; a computed one names its
+    `measure` (and `event_kind`), an entered one the partners that report it."""
+
+    code: str
+    name: str
+    definition: str
+    unit: str  # an Indicator.Unit value
+    kind: str = "output"  # an Indicator.Kind value
+    work_package: int | None = None
+    responsible: str | None = None  # a partner's short name
+    baseline: Decimal | None = None
+    target: Decimal | None = None
+    target_month: int | None = None
+    source: str = "entered"  # an Indicator.Source value
+    measure: str = ""  # an Indicator.Measure value
+    event_kind: str = ""  # an Event.Kind value
+    disaggregations: tuple[str, ...] = ()  # Indicator.Disaggregation values
+    requires_evidence: bool = False
+    reporting_partners: tuple[str, ...] = ()  # partners' short names
+    partner_targets: tuple[PartnerTargetRecord, ...] = ()
+    esf_code: str = ""
+    toms_code: str = ""
+    sdg_target: str = ""
+    defined_on: dt.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndicatorValueRecord:
+    """A partner's figure for an entered indicator in one period: entered and submitted by the
+    partner's staff, validated by the coordinator (none: still waiting)."""
+
+    indicator: str  # an indicator's code
+    partner: str
+    period: int  # a reporting period's number
+    value: Decimal
+    headcount: int | None = None
+    women: int | None = None
+    men: int | None = None
+    gender_other: int | None = None
+    with_disabilities: int | None = None
+    other_disadvantaged: int | None = None
+    group_other: int | None = None
+    data_source: str = ""
+    collection_method: str = ""
+    note: str = ""
+    entered_on: dt.date
+    submitted_on: dt.date | None = None
+    validated_on: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueryAnswerRecord:
+    on: dt.date
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataQueryRecord:
+    """The coordinator's question about one value (named by indicator, partner and period),
+    assigned to the value's partner; answered by its staff, or still open."""
+
+    indicator: str
+    partner: str
+    period: int
+    check_code: str = ""  # the check whose finding it is; empty: the coordinator's own
+    raised_on: dt.date
+    question: str
+    answer: QueryAnswerRecord | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImpactTimes:
+    defined_at: dt.time
+    entered_at: dt.time
+    submitted_at: dt.time
+    validated_at: dt.time
+    raised_at: dt.time
+    answered_at: dt.time
+
+
+@dataclass(frozen=True, kw_only=True)
+class Impact:
+    times: ImpactTimes
+    indicators: tuple[IndicatorRecord, ...]
+    values: tuple[IndicatorValueRecord, ...]
+    queries: tuple[DataQueryRecord, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------
 # The whole story
 # --------------------------------------------------------------------------------------------
 
@@ -532,6 +633,7 @@ class Story:
     events: Events
     reports: Reports
     procurement: Procurement
+    impact: Impact
 
 
 FILES = (
@@ -544,6 +646,7 @@ FILES = (
     "events.toml",
     "reports.toml",
     "procurement.toml",
+    "impact.toml",
 )
 
 
@@ -568,6 +671,7 @@ def read_story() -> Story:
         events=record_from_table(Events, events, "events.toml"),
         reports=record_from_table(Reports, tables["reports.toml"], "reports.toml"),
         procurement=record_from_table(Procurement, tables["procurement.toml"], "procurement.toml"),
+        impact=record_from_table(Impact, tables["impact.toml"], "impact.toml"),
     )
 
 

@@ -342,6 +342,19 @@ class ReportingPeriod(models.Model):
         return self.project.month_end(self.end_month)
 
 
+def current_period(project: Project, today: dt.date) -> ReportingPeriod | None:
+    """The reporting period partners are reporting on: the latest that has begun by `today`
+    (the last one once the project has ended; None before the first begins). One query."""
+    period = (
+        ReportingPeriod.objects.filter(project=project, start_month__lte=project.month_of(today))
+        .order_by("-start_month", "-number")
+        .first()
+    )
+    if period is not None:
+        period.project = project  # its dates, without a query
+    return period
+
+
 def _month_errors(project: Project, month: int | None, field: str) -> dict[str, str]:
     """Project.check_month's message on `field`, for a clean() that gathers all its errors."""
     try:

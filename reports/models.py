@@ -282,6 +282,7 @@ class GeneratedReport(models.Model):
         ("risks", _("Risk register")),
         ("events", _("Events and their outcomes")),
         ("procurement", _("Social procurement")),
+        ("impact", _("Impact indicators")),
         ("timeline", _("Timeline")),
         ("gaps", _("Data gaps to close before sending")),
     ]

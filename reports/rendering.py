@@ -28,6 +28,9 @@ from weasyprint import HTML, URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
 from events.models import Attendance, Event, Outcome
+from impact.checks import Finding, run_checks
+from impact.computed import IndicatorProgress, indicator_progress
+from impact.models import DataQuery
 from procurement.models import Tender
 from procurement.summary import Summary, register_summary
 from projects.models import Deliverable, Milestone, Project, Risk, RiskReview, WorkPackage
@@ -314,6 +317,43 @@ def procurement_chapter(report: GeneratedReport) -> tuple[Summary, list[Tender]]
     return summary, tenders
 
 
+@dataclass(frozen=True)
+class DataQuality:
+    """What the annex lists: every query not yet closed and every finding of the checks."""
+
+    queries: list[DataQuery]
+    findings: list[Finding]
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.queries and not self.findings
+
+
+# The checks that are the report's own data gaps (data_gaps above, listed by period): the annex
+# lists those once, there, and the other findings below them.
+DATA_GAP_CHECKS = frozenset(
+    {
+        "held_without_attendance",
+        "late_without_justification",
+        "risk_not_reviewed",
+        "submitted_without_file",
+    }
+)
+
+
+def data_quality(project: Project, today: dt.date) -> DataQuality:
+    """The open queries (with whom they are assigned to) and the checks' findings (impact/
+    checks.py, a fixed number of queries), for the annex and for the request page's warning."""
+    queries = list(
+        DataQuery.objects.filter(project=project)
+        .unresolved()
+        .select_related("assigned_to__organisation", "subject_type")
+        .order_by("raised_at", "pk")
+    )
+    findings = [f for f in run_checks(project, today=today) if f.code not in DATA_GAP_CHECKS]
+    return DataQuality(queries=queries, findings=findings)
+
+
 def progress_report_context(report: GeneratedReport, now: dt.datetime) -> dict[str, Any]:
     """Everything a progress report shows, as of `now`. Query count does not grow with rows."""
     project = report.project
@@ -328,6 +368,10 @@ def progress_report_context(report: GeneratedReport, now: dt.datetime) -> dict[s
     held = [row for row in events if row.event.is_held]
     gaps = data_gaps(rows, due=deliverables.due, risks=risks, held=held, today=today)
     srpp, register = procurement_chapter(report) if "procurement" in report.sections else (None, [])
+    indicators: list[IndicatorProgress] = (
+        indicator_progress(project) if "impact" in report.sections else []
+    )
+    quality = data_quality(project, today) if "gaps" in report.sections else None
     plan = build_plan(
         project,
         work_packages=rows.work_packages,
@@ -369,8 +413,11 @@ def progress_report_context(report: GeneratedReport, now: dt.datetime) -> dict[s
         ),
         "srpp": srpp,
         "register": register,
+        "indicators": indicators,
+        "quality": quality,
         "gaps": gaps,
-        "gap_count": sum(len(listed) for listed in gaps.values()),
+        "gap_count": sum(len(listed) for listed in gaps.values())
+        + (len(quality.queries) + len(quality.findings) if quality else 0),
     }
 
 

@@ -21,21 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement.models import ClauseOutcome
 from projects.forms.versioned import VersionedModelForm, VersionOnlyForm
-from projects.models import Project, ReportingPeriod
-
-
-def current_period(project: Project, today: dt.date) -> ReportingPeriod | None:
-    """The reporting period partners are reporting on: the latest that has begun by `today`
-    (the last one once the project has ended; None before the first begins). One query."""
-    period = (
-        ReportingPeriod.objects.filter(project=project, start_month__lte=project.month_of(today))
-        .order_by("-start_month", "-number")
-        .first()
-    )
-    if period is not None:
-        period.project = project  # its dates, without a query
-    return period
-
+from projects.models import Project, ReportingPeriod, current_period
 
 # Said on the form, above the figures: what the platform takes, and why nothing more.
 AGGREGATES_ONLY = _(

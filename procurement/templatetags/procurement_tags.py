@@ -9,9 +9,9 @@ from typing import Any
 from django import template
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from procurement.forms.outcomes import current_period
 from procurement.models import ClauseOutcome, Contract, SocialClause
 from procurement.permissions import can_validate_outcome, tenders_kept_by
+from projects.models import current_period
 from projects.permissions import Access
 
 register = template.Library()

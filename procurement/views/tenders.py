@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Field
+from django.db.models import Field, Prefetch
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,13 +22,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.http import AuthenticatedRequest
 from procurement.filters import TenderFilter, register_rows
 from procurement.forms.tenders import TenderEditForm, TenderForm
-from procurement.models import ClauseOutcome, Contract, Lot, PlanAction, SocialClause, Tender
+from procurement.models import (
+    ClauseOutcome,
+    Contract,
+    Lot,
+    OutcomeEvidence,
+    PlanAction,
+    SocialClause,
+    Tender,
+)
 from procurement.permissions import (
     access_tender,
     can_change_tender,
     can_record,
     can_validate_outcome,
 )
+from procurement.views.outcomes import outcome_review
 from procurement.workflows import delete_tender, record_tender, why_tender_stays
 from projects.exports import FORMATS, CellValue, spreadsheet_response
 from projects.history import history_entries
@@ -113,8 +122,9 @@ def _export_row(t: Tender, *, yes: str, no: str) -> list[CellValue]:
         t.estimated_value,
         t.publication_date,
         t.award_date,
-        yes if t.has_reserved_lot else no,  # type: ignore[attr-defined]  # register_rows
-        t.clause_count,  # type: ignore[attr-defined]  # register_rows
+        # Annotated by register_rows.
+        yes if cast(Any, t).has_reserved_lot else no,
+        cast(Any, t).clause_count,
         t.work_package.code if t.work_package else "",
         t.notice_url,
     ]
@@ -186,6 +196,7 @@ class OutcomeRow:
     outcome: ClauseOutcome
     may_edit: bool  # a draft, and the reader keeps the tender
     may_review: bool  # submitted, and the reader validates outcomes
+    review: dict[str, Any]  # procurement/includes/outcome_review.html's context (views.outcomes)
 
 
 @dataclass
@@ -207,11 +218,11 @@ class LotRow:
 
 
 def _parts(
-    tender: Tender, *, can_change: bool, can_validate: bool
+    access: Access, tender: Tender, *, can_change: bool, can_validate: bool
 ) -> tuple[list[LotRow], list[ClauseRow]]:
     """The tender's lots (with their contracts and clauses) and the clauses on the whole tender:
-    three queries, whatever their numbers (lots with contracts and suppliers, clauses,
-    outcomes with their periods)."""
+    four queries, whatever their numbers (lots with contracts and suppliers, clauses,
+    outcomes with their periods and validators, the outcomes' evidence)."""
     lots = list(Lot.objects.filter(tender=tender).select_related("contract__supplier"))
     rows = {}
     for lot in lots:
@@ -236,7 +247,13 @@ def _parts(
             row = ClauseRow(clause=clause, has_contract=lot_row.contract is not None)
             lot_row.clauses.append(row)
         clauses[clause.pk] = row
-    outcomes = ClauseOutcome.objects.filter(clause__tender=tender).select_related("period")
+    outcomes = (
+        ClauseOutcome.objects.filter(clause__tender=tender)
+        .select_related("period", "validated_by")
+        .prefetch_related(
+            Prefetch("evidence", OutcomeEvidence.objects.select_related("uploaded_by"))
+        )
+    )
     for outcome in outcomes.order_by("clause", "period__number"):
         outcome.period.project = tender.project
         row = clauses[outcome.clause_id]
@@ -247,6 +264,7 @@ def _parts(
                 outcome=outcome,
                 may_edit=can_change and outcome.is_editable,
                 may_review=can_validate and submitted,
+                review=outcome_review(access, outcome),
             )
         )
     return list(rows.values()), whole_tender
@@ -257,7 +275,7 @@ def _parts(
 def tender_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     access, tender = access_tender(request.user, slug, pk)
     can_change, can_validate = can_change_tender(access, tender), can_validate_outcome(access)
-    lots, whole_tender = _parts(tender, can_change=can_change, can_validate=can_validate)
+    lots, whole_tender = _parts(access, tender, can_change=can_change, can_validate=can_validate)
     actions = list(
         PlanAction.objects.filter(tender=tender)
         .select_related("plan__partner__organisation", "plan__adopted_at")

@@ -28,6 +28,7 @@ from reports.permissions import (
     can_request_progress_report,
     can_retry,
 )
+from reports.rendering import data_quality
 from reports.workflows import (
     failure_message,
     request_conference_pdf,
@@ -51,6 +52,9 @@ def _render_list(
         "requested_by", "period", "event"
     )
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_request = can_request_progress_report(access)
+    # Before a report is made: what its annex would list (open queries, the checks' findings).
+    quality = data_quality(access.project, timezone.localdate()) if can_request else None
     return render(
         request,
         "reports/report_list.html",
@@ -60,7 +64,8 @@ def _render_list(
             "section": "reports",
             "form": form,
             "page_obj": page,
-            "can_request_progress_report": can_request_progress_report(access),
+            "can_request_progress_report": can_request,
+            "quality": quality,
         },
         status=status,
     )

@@ -152,6 +152,12 @@ def test_the_demo_text_is_its_own_not_the_seed(db: None) -> None:
     assert procurement.tenders[0].clauses[0].description in texts
     assert procurement.action_plans[0].summary in texts
     assert procurement.action_plans[0].actions[0].what in texts
+    # And the impact indicators': definitions, notes, the queries and their answers.
+    impact = read_story().impact
+    assert impact.indicators[0].definition in texts and impact.values[0].note in texts
+    answered = [q for q in impact.queries if q.answer is not None]
+    assert impact.queries[0].question in texts and answered[0].answer is not None
+    assert answered[0].answer.text in texts
     copied = set().union(*(_grams(t.replace(name, ""), 7) & seed for t in texts))
     assert not copied
 

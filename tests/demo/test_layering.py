@@ -13,7 +13,7 @@ from demo.story import read_story
 from tests.demo.texts import data_texts
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_APPS = ("accounts", "projects", "events", "procurement", "reports")
+DOMAIN_APPS = ("accounts", "projects", "events", "procurement", "impact", "reports")
 
 
 def _domain_files() -> list[Path]:

@@ -16,6 +16,7 @@ from django.db.models import Model
 from demo.loader import demo_logins, demo_password, load_demo
 from demo.story import read_story
 from events.models import Event
+from impact.models import DataQuery, Indicator, IndicatorValue
 from procurement.models import ClauseOutcome, GoodPractice, LocalActionPlan, Tender
 from projects.models import Deliverable, Project, Risk
 
@@ -51,7 +52,18 @@ def test_load_demo_loads_the_project_and_lists_each_login_once() -> None:
 
 
 def _counts() -> dict[type[Model], int]:
-    models = (Project, Deliverable, Event, Tender, ClauseOutcome, LocalActionPlan, GoodPractice)
+    models: tuple[type[Model], ...] = (
+        Project,
+        Deliverable,
+        Event,
+        Tender,
+        ClauseOutcome,
+        LocalActionPlan,
+        GoodPractice,
+        Indicator,
+        IndicatorValue,
+        DataQuery,
+    )
     return {model: model._default_manager.count() for model in models}
 
 
@@ -60,6 +72,7 @@ def test_a_second_run_adds_nothing_and_lists_the_logins_once_again() -> None:
     _run()
     counts = _counts()
     assert counts[Tender] and counts[ClauseOutcome]  # the register was loaded the first time
+    assert counts[IndicatorValue] and counts[DataQuery]  # and the impact figures
     output = _run()
     assert "nothing to do" in output
     assert _counts() == counts

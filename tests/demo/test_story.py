@@ -42,6 +42,10 @@ def test_the_story_has_the_whole_project() -> None:
     assert len(procurement.action_plans) == 3
     assert len(procurement.good_practices) == 4
     assert len(procurement.suppliers) == 6
+    impact = story.impact
+    assert len(impact.indicators) == 8
+    assert len(impact.values) == 18
+    assert len(impact.queries) == 2
 
 
 def test_every_name_in_the_story_points_at_someone() -> None:
@@ -90,6 +94,23 @@ def test_every_name_in_the_story_points_at_someone() -> None:
         partners
     )
 
+    impact = story.impact
+    codes = {indicator.code for indicator in impact.indicators}
+    assert len(codes) == len(impact.indicators)
+    for indicator in impact.indicators:
+        named = {indicator.responsible} | set(indicator.reporting_partners)
+        assert named - {None} <= partners, indicator.code
+        assert {t.partner for t in indicator.partner_targets} <= partners, indicator.code
+        assert indicator.work_package is None or indicator.work_package in numbers
+    periods = {period.number for period in story.plan.reporting_periods}
+    for value in impact.values:
+        assert value.indicator in codes and value.partner in partners
+        assert value.period in periods
+    entered = {(v.indicator, v.partner, v.period) for v in impact.values}
+    assert len(entered) == len(impact.values)  # one value per indicator, partner and period
+    for query in impact.queries:
+        assert (query.indicator, query.partner, query.period) in entered
+
 
 def test_every_cpv_code_has_its_check_digit() -> None:
     for tender in read_story().procurement.tenders:
@@ -137,6 +158,35 @@ def test_the_register_happens_in_order() -> None:
                 assert action.done_on >= plan.recorded_on, plan.title
     for practice in procurement.good_practices:
         assert practice.recorded_on > events[practice.found_at].end.date()
+
+
+def test_the_impact_figures_happen_in_order() -> None:
+    """Each value is entered once its indicator is defined and its period is over, submitted and
+    validated after that, all before the funder accepted the period's report (which locks it);
+    each query is raised after the value was submitted, and answered after it was raised."""
+    story = read_story()
+    impact = story.impact
+    periods = {period.number: period for period in story.plan.reporting_periods}
+    start = story.plan.project.start_date
+    defined = {indicator.code: indicator.defined_on for indicator in impact.indicators}
+    submitted = {}
+    for value in impact.values:
+        period = periods[value.period]
+        year, month = divmod(start.month - 1 + period.end_month, 12)
+        assert value.entered_on >= dt.date(start.year + year, month + 1, 1), value
+        assert value.entered_on > defined[value.indicator], value
+        assert value.submitted_on is not None and value.submitted_on >= value.entered_on
+        if value.validated_on is not None:
+            assert value.validated_on >= value.submitted_on, value
+        if period.accepted_on is not None:
+            assert value.validated_on is not None and value.validated_on < period.accepted_on
+        submitted[(value.indicator, value.partner, value.period)] = value
+    for query in impact.queries:
+        value = submitted[(query.indicator, query.partner, query.period)]
+        assert value.submitted_on is not None and query.raised_on > value.submitted_on
+        assert value.validated_on is None  # the coordinator asked instead of validating
+        if query.answer is not None:
+            assert query.answer.on > query.raised_on
 
 
 def test_a_template_gives_its_fields_with_the_city_filled_in() -> None:

@@ -221,8 +221,12 @@ def test_home_costs_the_same_for_5_projects_and_500(client: Client, outsider: Us
 #                 partner, the current reporting period (none here: the busy project has no
 #                 periods, so the clauses due are not looked up); for the coordinator, the
 #                 outcomes waiting for validation; nothing for an observer
+#   queries       the impact panel (impact_tags.impact_queries_panel): a partner's open
+#                 queries and the current period (for the link to its values), or the
+#                 coordinator's answered queries; nothing for an observer
 DASHBOARD_QUERIES = 3 + 4 + 2
-PARTNER_DASHBOARD_QUERIES = COORDINATOR_DASHBOARD_QUERIES = DASHBOARD_QUERIES + 1
+COORDINATOR_DASHBOARD_QUERIES = DASHBOARD_QUERIES + 2
+PARTNER_DASHBOARD_QUERIES = DASHBOARD_QUERIES + 3
 
 
 def test_dashboard_costs_the_same_for_5_rows_and_500(
@@ -234,7 +238,8 @@ def test_dashboard_costs_the_same_for_5_rows_and_500(
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    # "mine" is free; the procurement panel costs the coordinator one query, an observer none
+    # "mine" is free; the procurement and impact panels cost the coordinator a query each,
+    # an observer none
     [("coordinator", COORDINATOR_DASHBOARD_QUERIES), ("observer", DASHBOARD_QUERIES)],
 )
 def test_dashboard_costs_the_same_for_every_role(

@@ -115,6 +115,7 @@ def test_the_contents_give_the_right_page_numbers(pdf: PdfReader) -> None:
         "Risk register",
         "Events of the period",
         "Social procurement",
+        "Impact indicators",
         "Timeline",
         "Annex: data gaps to close",
     ]

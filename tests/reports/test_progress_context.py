@@ -298,7 +298,10 @@ def test_building_a_report_runs_the_same_queries_for_few_and_many_rows(
     count; milestones; their work packages; risks; their reviews; events with organiser,
     attendance and report; their recommendations; their outcomes; the requester's name on the
     cover; and the SRPP chapter: the register's summary (four, procurement/summary.py) and the
-    register's table (one; its own count test is in test_progress_report_procurement.py)."""
+    register's table (one; its own count test is in test_progress_report_procurement.py); the
+    impact chapter (the indicators: none here, so one); and the annex's data quality (the open
+    queries, one, and impact/checks.py's run_checks: twenty here, its rules' own queries, which
+    do not grow with the rows either)."""
     period = make_reporting_period(project, number=1, start_month=1, end_month=9)
     report = make_progress_report(project, coordinator, period=period, sections=ALL_SECTIONS)
 
@@ -308,4 +311,4 @@ def test_building_a_report_runs_the_same_queries_for_few_and_many_rows(
     with_8 = _queries_to_build_and_render(report.pk)
 
     assert Deliverable.objects.count() == 2 * 2 + 6 * 6
-    assert with_2 == with_8 == 11 + 5
+    assert with_2 == with_8 == 11 + 5 + 1 + 21
