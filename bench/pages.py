@@ -7,10 +7,13 @@ Run by hand from the project folder:
         .venv/bin/python bench/pages.py
 
 It builds a throwaway database with a big project (2,000 deliverables, 300 risks, 20 work
-packages, 500 tenders) and a small one (20 deliverables, 20 risks, 5 tenders), serves the platform
+packages, 500 tenders; 6 reporting periods, 50 indicators, 45 of them entered by the 10 partners,
+their values for RP1 and half of RP2, 2,000 events) and a small one (20 deliverables, 20 risks, 5
+tenders; 4 periods, 5 indicators, 2 of them entered by 3 partners, 10 events), serves the platform
 with gunicorn (2 workers, DEBUG off), logs in through the login form and times, request by
 request, the trivial authenticated view /bench/ping, the project dashboard, one page of the
-filtered deliverable list, the risk register, the procurement register and its summary, each page
+filtered deliverable list, the risk register, the procurement register and its summary, the
+impact page, a partner's entry page for the running period and the data-quality page, each page
 also for a partner who reads German (translation on). It prints
 the median and 90th percentile of each, each page's median as a multiple of the trivial view's
 (target: 8x or less), each page's query count in the big and the small project (target: equal),
@@ -53,6 +56,10 @@ PAGES = {
     "risk register": "/p/{slug}/risks/",
     "tender register": "/p/{slug}/tenders/",
     "register summary": "/p/{slug}/procurement/",
+    "impact page": "/p/{slug}/impact/",
+    # partner 2 (the benchmark's partner) in RP2, the running period of both projects
+    "entry page": "/p/{slug}/impact/entry/2/2/",
+    "data-quality page": "/p/{slug}/data-quality/",
 }
 TARGET_RATIO = 8
 
@@ -123,13 +130,21 @@ def build_project(
     milestones: int,
     partners: int = 10,
     tenders: int = 0,
+    periods: int = 0,
+    entered: int = 0,
+    computed: int = 0,
+    reporting: int | None = None,
+    events: int = 0,
 ) -> tuple[str, str]:
     """A project whose M12 is this month, with its rows; returns (slug, the partner's email).
 
     Rows are bulk-created (with history for deliverables, so the dashboard's "recent changes"
     has something to show). D<wp>.<n> allows n up to 99, so 2,000 deliverables in 20 work
     packages need D<wp>.100: bulk creation skips that check, which the pages do not depend on.
-    `tenders` procurement tenders are added by build_tenders.
+    `periods` reporting periods of equal length (those ended by this month locked) come first;
+    `tenders` procurement tenders are added by build_tenders; with `entered` or `computed`
+    indicators, build_impact adds them, their values and `events` events (`reporting`: how many
+    partners report the entered ones, all by default).
     """
     from allauth.account.models import EmailAddress
     from simple_history.utils import bulk_create_with_history
@@ -143,6 +158,7 @@ def build_project(
         Organisation,
         Partner,
         Project,
+        ReportingPeriod,
         Risk,
         WorkPackage,
         add_months,
@@ -244,8 +260,29 @@ def build_project(
         )
         for m in made
     )
+    if periods:
+        months = project.duration_months // periods
+        ReportingPeriod.objects.bulk_create(
+            ReportingPeriod(
+                project=project,
+                number=k,
+                start_month=(k - 1) * months + 1,
+                end_month=k * months,
+                is_locked=k * months < project.month_of(today),
+            )
+            for k in range(1, periods + 1)
+        )
     if tenders:
         build_tenders(project, team, tenders)
+    if entered or computed:
+        build_impact(
+            project,
+            team,
+            entered=entered,
+            computed=computed,
+            reporting=partners if reporting is None else reporting,
+            events=events,
+        )
     email = f"partner@{slug}.example.org"
     user = User.objects.create_user(email, PASSWORD, full_name=f"Partner of {acronym}")
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
@@ -259,7 +296,8 @@ def build_tenders(project: Project, team: list[Partner], count: int) -> None:
     """`count` tenders of the partners' organisations, each with one lot (every third reserved),
     two clauses (one social, one environmental), a contract (every other one with a social
     economy supplier) and a validated RP1 outcome: every join the register and the summary make.
-    Bulk-created, so without history and the model's checks, which these pages do not read."""
+    Bulk-created, so without history and the model's checks, which these pages do not read.
+    RP1 is the project's own if it has periods, else one of M1-M12 made here."""
     from procurement.models import (
         ClauseOutcome,
         Contract,
@@ -270,7 +308,9 @@ def build_tenders(project: Project, team: list[Partner], count: int) -> None:
     )
     from projects.models import Organisation, ReportingPeriod
 
-    period = ReportingPeriod.objects.create(project=project, number=1, start_month=1, end_month=12)
+    period, _ = ReportingPeriod.objects.get_or_create(
+        project=project, number=1, defaults={"start_month": 1, "end_month": 12}
+    )
     supplier = Organisation.objects.create(
         legal_name=f"{project.acronym} supplier S. Coop.",
         short_name=f"{project.acronym[:3]}S",
@@ -351,6 +391,76 @@ def build_tenders(project: Project, team: list[Partner], count: int) -> None:
             status=ClauseOutcome.Status.VALIDATED,
         )
         for clause in clauses[::2]  # the social clause of each tender
+    )
+
+
+# bench/checks.py's computed indicators (C1-C5), those of different sources first: participants
+# and events held are counted from the events, social tenders from the register, the two kinds of
+# persons employed from the clause outcomes (one query each; the events two). Three of them
+# already run every query of computed_values, so the small project runs them all.
+COMPUTED_ORDER = ("C1", "C3", "C4", "C2", "C5")
+
+
+def build_impact(
+    project: Project,
+    team: list[Partner],
+    *,
+    entered: int,
+    computed: int,
+    reporting: int,
+    events: int,
+) -> None:
+    """Indicators, their values, events with attendance and a few open queries, with
+    bench/checks.py's builders at the sizes given (they read them from its constants).
+
+    build_indicators makes `entered` entered indicators reported by the first `reporting`
+    partners and the five computed ones, of which the first `computed` of COMPUTED_ORDER are
+    kept; it enters a value per reporting partner, entered indicator and period that has begun
+    (validated in locked periods, drafts in the running one, every 53rd missing; its deliberate
+    discrepancies every 37th, 61st, 97th, 101st value). The running period is then half entered:
+    the values of every other entered indicator (KPI1, KPI3...) are removed, so that its entry
+    page has forms as well as saved values. build_events spreads its events over M1-M33: those
+    not yet begun become planned, without attendance. Open queries: one about every 10th value,
+    and one about each value of partner 2 (the benchmark's partner) in the running period."""
+    from unittest import mock
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from bench import checks
+    from events.models import Attendance, Event
+    from impact.models import DataQuery, Indicator, IndicatorValue
+
+    today = dt.date.today()
+    begun = list(project.periods.filter(start_month__lte=project.month_of(today)))
+    if not begun:
+        sys.exit(f"{project.acronym}: indicators need a reporting period that has begun.")
+    for period in begun:
+        period.project = project
+    running = begun[-1]
+    with mock.patch.multiple(checks, ENTERED=entered, PERIODS=running.number, EVENTS=events):
+        checks.build_indicators(project, team[:reporting], begun)
+        if events:
+            checks.build_events(project, team, begun)
+    Indicator.objects.filter(project=project, code__in=COMPUTED_ORDER[computed:]).delete()
+    IndicatorValue.objects.filter(
+        period=running, indicator__code__in=[f"KPI{k}" for k in range(1, entered + 1, 2)]
+    ).delete()
+    later = Event.objects.filter(project=project, starts_at__gt=timezone.now())
+    Attendance.objects.filter(event__in=later).delete()
+    later.update(status=Event.Status.PLANNED)
+    values = IndicatorValue.objects.filter(indicator__project=project).order_by("pk")
+    subject_type = ContentType.objects.get_for_model(IndicatorValue)
+    DataQuery.objects.bulk_create(
+        DataQuery(
+            project=project,
+            subject_type=subject_type,
+            subject_id=value.pk,
+            question="Where does this figure come from? It is far from last period's.",
+            assigned_to_id=value.partner_id,
+        )
+        for k, value in enumerate(values)
+        if k % 10 == 0 or (value.partner_id == team[1].pk and value.period_id == running.pk)
     )
 
 
@@ -534,15 +644,48 @@ def main() -> None:
     shutil.rmtree(VAR / "static", ignore_errors=True)
     call_command("collectstatic", verbosity=0, interactive=False)
     big_slug, big_email = build_project(
-        "BIG", deliverables=2000, risks=300, work_packages=20, milestones=60, tenders=500
+        "BIG",
+        deliverables=2000,
+        risks=300,
+        work_packages=20,
+        milestones=60,
+        tenders=500,
+        periods=6,
+        entered=45,
+        computed=5,
+        events=2000,
     )
     small_slug, small_email = build_project(
-        "SMALL", deliverables=20, risks=20, work_packages=2, milestones=5, tenders=5
+        "SMALL",
+        deliverables=20,
+        risks=20,
+        work_packages=2,
+        milestones=5,
+        tenders=5,
+        periods=4,
+        entered=2,
+        computed=3,
+        reporting=3,
+        events=10,
     )
+    from events.models import Attendance, Event
+    from impact.models import DataQuery, Indicator, IndicatorValue
+
+    def impact_sizes(slug: str) -> str:
+        held = Event.objects.filter(project__slug=slug, status=Event.Status.HELD).count()
+        return (
+            f"{Indicator.objects.filter(project__slug=slug).count()} indicators, "
+            f"{IndicatorValue.objects.filter(indicator__project__slug=slug).count():,} values, "
+            f"{held:,} held events "
+            f"({Attendance.objects.filter(event__project__slug=slug).count():,} with "
+            f"attendance), {DataQuery.objects.filter(project__slug=slug).count()} open queries"
+        )
+
     print(
         f"database: {connection.vendor} ({database_url.split('@')[-1]}), built in "
         f"{time.perf_counter() - started:.1f} s: BIG has 2,000 deliverables, 300 risks, "
-        f"20 work packages, 60 milestones, 500 tenders; SMALL has 20, 20, 2, 5, 5"
+        f"20 work packages, 60 milestones, 500 tenders, 6 periods, {impact_sizes(big_slug)}; "
+        f"SMALL has 20, 20, 2, 5, 5, 4 periods, {impact_sizes(small_slug)} (3 partners report)"
     )
 
     german_email = german_reader(big_slug, big_email)
