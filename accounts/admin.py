@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.forms import UserCreationForm
-from accounts.models import User
+from accounts.models import SecurityEvent, User
 from accounts.workflows import invite_user
 
 
@@ -101,3 +101,36 @@ class UserAdmin(BaseUserAdmin):
         )
         if queryset.filter(pk=me).exists():
             self.message_user(request, _("You cannot deactivate yourself."), messages.WARNING)
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security log, for site administrators to read; nobody adds, changes or deletes."""
+
+    list_display = ("created_at", "kind", "email", "actor", "ip_address")
+    list_filter = ("kind",)
+    search_fields = ("email", "ip_address")
+    date_hierarchy = "created_at"
+    list_select_related = ("actor",)
+    readonly_fields = (
+        "created_at",
+        "kind",
+        "user",
+        "email",
+        "actor",
+        "ip_address",
+        "user_agent",
+        "detail",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)

@@ -80,3 +80,129 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class OutboxEmail(models.Model):
+    """One email to one address, kept until it is sent (the outbox).
+
+    Every email the platform sends is a row first, written in the transaction that caused it; a
+    task sends it after commit and marks it sent once (a conditional UPDATE), retrying with backoff
+    while the SMTP server is down; a periodic sweep re-sends rows whose message the broker lost.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    to_address = models.EmailField(_("to"))
+    # What the email is about (e.g. "invitation", "password_reset", a notification's kind).
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # A caller that must send a thing once (a reminder) names it; a second row with the same key
+    # is never created (unique), whoever tries.
+    key = models.CharField(_("key"), max_length=200, null=True, blank=True, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+
+    def __str__(self) -> str:
+        return f"{self.to_address}: {self.subject}"
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Rows that are written once and never changed or removed, even in bulk."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The security log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The security log is append-only.")
+
+
+class SecurityEvent(models.Model):
+    """One line of the security log: who, what, when, from where. Append-only: a row is
+    written by `accounts.security.record` and never changed or deleted (save and delete refuse)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Signed in")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in")
+        LOCKOUT = "lockout", _("Too many attempts")
+        LOGOUT = "logout", _("Signed out")
+        SESSION_EXPIRED = "session_expired", _("Session expired")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        MFA_ENABLED = "mfa_enabled", _("Second factor added")
+        MFA_REMOVED = "mfa_removed", _("Second factor removed")
+        MFA_RESET = "mfa_reset", _("Second factor reset by an administrator")
+        MFA_FAILED = "mfa_failed", _("Wrong second-factor code")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        SENSITIVE_EXPORT = "sensitive_export", _("Export of sensitive data")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("what"), max_length=24, choices=Kind.choices)
+    # The person it is about; their address is kept too (a failed sign-in may name no account).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
+    email = models.CharField(_("email address"), max_length=254, blank=True)
+    # Who did it, when that is someone else (an administrator resetting a factor).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = models.Manager.from_queryset(AppendOnlyQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security log")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.email}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("The security log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The security log is append-only.")

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "django_htmx",
     "simple_history",
@@ -96,10 +97,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # ... and for a signed-in person, the language they chose, on whatever device.
     "accounts.middleware.UserLanguageMiddleware",
+    # Idle and absolute session timeouts; no-store on every signed-in page.
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Staff and coordinators must enrol a second factor before anything else.
+    "accounts.mfa.RequireMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -318,6 +324,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 6 * 3600,
     },
     "sweep-reports": {"task": "reports.sweep_reports_task", "schedule": 30.0},
+    "sweep-outbox": {"task": "accounts.sweep_outbox_task", "schedule": 60.0},
 }
 # A report still queued after this many seconds is sent again by the sweep.
 REPORT_REQUEUE_AFTER = envint("REPORT_REQUEUE_AFTER", 60)
