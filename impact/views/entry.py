@@ -21,12 +21,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -51,6 +53,8 @@ from projects.models import Partner, ReportingPeriod, StaleEdit
 from projects.permissions import Access
 
 # Translated where they are shown (gettext), in the language of the person reading.
+# Indicators on one page of the entry page.
+INDICATORS_PER_PAGE = 10
 EDIT_STALE_MESSAGE = gettext_noop(
     "Someone else saved this value while you were editing it. Your figures are below and are "
     "not saved: compare them with the saved ones, then save again to keep yours."
@@ -83,9 +87,12 @@ def _ids(indicator: Indicator, form: str) -> str:
 
 
 def entry_url(partner: Partner, period: ReportingPeriod, indicator: Indicator | None = None) -> str:
-    """The entry page of `partner` for `period`, at `indicator`'s section when one is named."""
+    """The entry page of `partner` for `period`, at `indicator`'s section when one is named (on
+    the page of the entry page that holds it: `?indicator=`)."""
     url = reverse("impact:value_entry", args=[partner.project.slug, partner.number, period.number])
-    return url + (f"#indicator-{indicator.code}" if indicator is not None else "")
+    if indicator is None:
+        return url
+    return f"{url}?{urlencode({'indicator': indicator.code})}#indicator-{indicator.code}"
 
 
 def _value_url(value: IndicatorValue) -> str:
@@ -254,8 +261,19 @@ def _entry_page(
             queries.setdefault(query.subject_id, []).append(query)
     enters = can_enter_values(access, partner)
     bound = bound or {}
+    # A page of indicators at a time (their forms are the page's cost); after a refused change,
+    # the page that holds the refused indicator, whatever `?page=` said.
+    asked = request.GET.get("page")
+    wanted = refused_indicator.code if refused_indicator else request.GET.get("indicator")
+    index = next((n for n, i in enumerate(indicators) if i.code == wanted), None)
+    if index is not None:
+        asked = str(index // INDICATORS_PER_PAGE + 1)
+    entry_page = Paginator(indicators, INDICATORS_PER_PAGE).get_page(asked)
+    query_params = request.GET.copy()
+    query_params.pop("page", None)
+    query_params.pop("indicator", None)
     rows: list[EntryRow] = []
-    for indicator in indicators:
+    for indicator in entry_page.object_list:
         # The refused change's forms go to its own indicator's block only.
         mine = (
             bound if refused_indicator is not None and indicator.pk == refused_indicator.pk else {}
@@ -291,6 +309,9 @@ def _entry_page(
             "partner": partner,
             "period": period,
             "rows": rows,
+            "entry_page": entry_page,
+            "page_obj": entry_page,  # includes/pagination.html pages the indicators
+            "query": query_params.urlencode(),
             "computed_rows": _computed_rows(partner, period),
             "periods": periods,
             "partners": partners,

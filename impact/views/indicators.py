@@ -43,6 +43,7 @@ from impact.permissions import access_indicator, can_define_indicators, can_ente
 from projects.exports import FORMATS, CellValue, spreadsheet_response
 from projects.history import history_entries
 from projects.models import Partner, Project, ReportingPeriod, StaleEdit
+from projects.paging import paginate
 from projects.permissions import Access, access_project
 
 M = Indicator.Measure
@@ -52,6 +53,8 @@ STALE_MESSAGE = gettext_noop(
     "are not saved: compare them with the indicator's page, then save again to keep yours."
 )
 COORDINATOR_ONLY = gettext_noop("Only the coordinator defines the project's indicators.")
+# Charts on one page of the impact page.
+CHARTS_PER_PAGE = 10
 # The records listed under an indicator's figures, at most (the rest are counted).
 SOURCES_SHOWN = 200
 
@@ -82,6 +85,9 @@ def impact_overview(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     partners = list(project_partners(project))
     partner = _chosen(partners, request.GET.get("partner"))
     progress = indicator_progress(project, partner=partner)
+    # Every indicator at a glance; the charts a page at a time.
+    charts_page, query = paginate(request, progress, CHARTS_PER_PAGE)
+    charts_page.object_list = [(p, progress_chart(p)) for p in charts_page.object_list]
     return render(
         request,
         "impact/impact_overview.html",
@@ -89,7 +95,10 @@ def impact_overview(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             access,
             partners=partners,
             partner=partner,
-            rows=[(p, progress_chart(p)) for p in progress],
+            rows=progress,
+            progress_rows=progress,
+            charts_page=charts_page,
+            query=query,
             enterable={p.pk for p in partners if can_enter_values(access, p)},
             can_define=can_define_indicators(access),
         ),

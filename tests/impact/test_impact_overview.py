@@ -86,31 +86,37 @@ def test_a_member_reads_each_indicator_against_its_target(
     html = response.content.decode()
     assert "<h1>Impact indicators</h1>" in html
     rows = response.context["rows"]
-    assert [progress.indicator.code for progress, _chart in rows] == ["KPI1", "KPI2"]
-    kpi1, kpi2 = (progress for progress, _chart in rows)
+    assert [progress.indicator.code for progress in rows] == ["KPI1", "KPI2"]
+    kpi1, kpi2 = rows
     assert (kpi1.achieved, kpi1.target, kpi1.percent) == (Decimal(8), Decimal(20), Decimal(40))
     assert (kpi2.achieved, kpi2.percent) == (Decimal(1), Decimal(25))
-    # A chart per indicator, named for screen readers, and the same figures as a table.
+    # A chart per indicator, named for screen readers; the table by partner and period is on
+    # the indicator's page, which the chart's description and a link say.
     assert html.count('role="img"') == 2
     assert 'aria-labelledby="chart-' in html
-    assert "<caption>KPI1 by partner and reporting period (persons)</caption>" in html
     assert "Achieved: 8 persons (40 %)" in html
+    assert "<caption>KPI1 by partner and reporting period" not in html
+    assert "The indicator's page gives the same figures as a table" in html
+    detail = reverse("impact:indicator_detail", args=[project.slug, "KPI1"])
+    assert f'<a href="{detail}">KPI1 by partner and reporting period</a>' in html
 
 
 def test_each_figure_says_its_status_its_query_and_its_source(
     client: Client, observer: User, project: Project, kpis: tuple[Indicator, Indicator]
 ) -> None:
     client.force_login(observer)
+    page = reverse("impact:indicator_detail", args=[project.slug, "KPI1"])
 
-    html = client.get(url(project)).content.decode()
+    section = client.get(page).content.decode()
 
-    section = html[html.index('id="indicator-KPI1"') : html.index('id="indicator-KPI2"')]
+    assert "<caption>KPI1 by partner and reporting period (persons)</caption>" in section
     assert '<span class="badge badge-medium">Submitted</span>' in section  # P2's RP2
     assert "Open query" in section  # P3's RP1
     assert "(+6 awaiting validation)" in section
     entry = reverse("impact:value_entry", args=[project.slug, 2, 1])
     assert f'<a href="{entry}">5</a>' in section  # an entered figure: to its entry page
-    computed = html[html.index('id="indicator-KPI2"') :]
+    page = reverse("impact:indicator_detail", args=[project.slug, "KPI2"])
+    computed = client.get(page).content.decode()
     source = "/p/co-resp/indicators/KPI2/?partner=2&amp;period=1#sources"
     assert f'<a href="{source}">1<span class="visually-hidden"> (the records behind' in computed
 
@@ -119,8 +125,9 @@ def test_a_partner_is_offered_to_enter_its_missing_figures(
     client: Client, partner: User, project: Project, kpis: tuple[Indicator, Indicator]
 ) -> None:
     client.force_login(partner)
+    page = reverse("impact:indicator_detail", args=[project.slug, "KPI1"])
 
-    html = client.get(url(project)).content.decode()
+    html = client.get(page).content.decode()
 
     own = reverse("impact:value_entry", args=[project.slug, 2, 2])
     other = reverse("impact:value_entry", args=[project.slug, 3, 2])
@@ -138,7 +145,7 @@ def test_one_partners_figures_are_against_its_own_target(
 
     assert response.status_code == 200
     assert response.context["partner"].number == 2
-    kpi1 = response.context["rows"][0][0]
+    kpi1 = response.context["rows"][0]
     assert (kpi1.target, kpi1.achieved) == (Decimal(12), Decimal(5))
     assert "The figures of P2 CoopLab, against its own targets." in response.content.decode()
 
@@ -186,6 +193,23 @@ def test_only_the_coordinator_is_offered_to_define_more(
     assert create in client.get(url(project)).content.decode()
     client.force_login(observer)
     assert create not in client.get(url(project)).content.decode()
+
+
+def test_every_indicator_is_at_a_glance_and_the_charts_come_ten_to_a_page(
+    client: Client, observer: User, project: Project
+) -> None:
+    grow(project, indicators=12, partners=2, periods=1)
+    client.force_login(observer)
+
+    first = client.get(url(project))
+    second = client.get(url(project, "?page=2"))
+
+    assert [len(r.context["rows"]) for r in (first, second)] == [12, 12]
+    assert [r.content.decode().count('role="img"') for r in (first, second)] == [10, 2]
+    assert "Page 2 of 2 (12 in all)" in second.content.decode()
+    shown = {p.indicator.code for p, _chart in first.context["charts_page"]}
+    shown |= {p.indicator.code for p, _chart in second.context["charts_page"]}
+    assert shown == {p.indicator.code for p in first.context["rows"]}
 
 
 def test_the_charts_are_drawn_with_unlocalised_coordinates(
@@ -332,7 +356,7 @@ def test_the_overview_costs_the_same_for_5_indicators_and_50(
     assert len(many) == OVERVIEW_QUERIES, listing
     rows = response.context["rows"]
     assert len(rows) == 50
-    entered = rows[0][0]
+    entered = rows[0]
     if query:  # P2 alone: its 6 values of 2, against its own target of 10
         assert (entered.achieved, entered.target) == (Decimal(12), Decimal(10))
     else:  # 10 partners x 6 periods x 2

@@ -46,7 +46,8 @@ def url(value: IndicatorValue) -> str:
 
 def entry_url(value: IndicatorValue) -> str:
     return (
-        reverse("impact:value_entry", args=[value.indicator.project.slug, 2, 1]) + "#indicator-KPI1"
+        reverse("impact:value_entry", args=[value.indicator.project.slug, 2, 1])
+        + "?indicator=KPI1#indicator-KPI1"
     )
 
 

@@ -296,7 +296,7 @@ def test_the_partner_enters_its_value_as_a_draft(
     response = pat.post(url(kpi1.project), form_data(kpi1))
 
     assert response.status_code == 302
-    assert response["Location"] == url(kpi1.project) + "#indicator-KPI1"
+    assert response["Location"] == url(kpi1.project) + "?indicator=KPI1#indicator-KPI1"
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "KPI1 for RP1 saved as a draft. Submit it when the figure is final."
     ]
@@ -556,3 +556,37 @@ def test_the_form_carries_no_version_for_a_new_value(pat: Client, kpi1: Indicato
     section = re.search(r'id="indicator-KPI1".*?</section>', html, re.S)
     assert section is not None
     assert 'name="version"' not in section.group(0)
+
+
+# --- a page at a time -------------------------------------------------------------------------
+
+
+def test_the_indicators_come_ten_to_a_page_and_a_link_to_one_opens_its_page(
+    pat: Client, project: Project, rp1: ReportingPeriod
+) -> None:
+    for n in range(1, 13):
+        make_indicator(project, code=f"K{n:02d}", name=f"Indicator {n}")
+
+    first = pat.get(url(project))
+    second = pat.get(url(project) + "?page=2")
+    at_k11 = pat.get(url(project) + "?indicator=K11")
+
+    assert [r.indicator.code for r in first.context["rows"]] == [f"K{n:02d}" for n in range(1, 11)]
+    assert [r.indicator.code for r in second.context["rows"]] == ["K11", "K12"]
+    assert "Page 2 of 2 (12 in all)" in second.content.decode()
+    assert [r.indicator.code for r in at_k11.context["rows"]] == ["K11", "K12"]
+
+
+def test_a_refused_value_is_shown_on_the_page_that_holds_its_indicator(
+    pat: Client, project: Project, rp1: ReportingPeriod
+) -> None:
+    for n in range(1, 13):
+        make_indicator(project, code=f"K{n:02d}", name=f"Indicator {n}")
+    late = Indicator.objects.get(code="K12")
+
+    response = pat.post(url(project), form_data(late, value="-1"))
+
+    assert response.status_code == 422
+    assert [r.indicator.code for r in response.context["rows"]] == ["K11", "K12"]
+    assert response.context["rows"][1].form.errors["value"]
+    assert IndicatorValue.objects.count() == 0

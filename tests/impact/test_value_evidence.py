@@ -79,7 +79,9 @@ def url(value: IndicatorValue) -> str:
 
 def entry_url(value: IndicatorValue) -> str:
     project = value.indicator.project
-    return reverse("impact:value_entry", args=[project.slug, 2, 1]) + "#indicator-KPI1"
+    return (
+        reverse("impact:value_entry", args=[project.slug, 2, 1]) + "?indicator=KPI1#indicator-KPI1"
+    )
 
 
 def pdf(name: str = "Attendance May 2023.pdf") -> SimpleUploadedFile:

@@ -48,7 +48,9 @@ def url(value: IndicatorValue) -> str:
 
 def entry_url(value: IndicatorValue) -> str:
     project = value.indicator.project
-    return reverse("impact:value_entry", args=[project.slug, 2, 1]) + "#indicator-KPI1"
+    return (
+        reverse("impact:value_entry", args=[project.slug, 2, 1]) + "?indicator=KPI1#indicator-KPI1"
+    )
 
 
 def test_the_coordinator_sends_it_back_with_a_comment_and_the_partner_may_correct_it(
