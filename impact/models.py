@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -614,3 +616,22 @@ class QueryMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.at:%Y-%m-%d})"
+
+
+def checks_key(slug: str, language: str, today: dt.date) -> str:
+    """The cache key of a kept run of the data-quality checks (impact.views.quality.checked)."""
+    return f"impact:checks:{slug}:{language}:{today.isoformat()}"
+
+
+def forget_checks(slug: str) -> None:
+    """Forget the project's kept runs of the checks (every language, today and yesterday: a run
+    is kept under the day it ran, either side of midnight), so the next view of the data-quality
+    page runs them again. One cache call; safe to call any time."""
+    today = timezone.localdate()
+    cache.delete_many(
+        [
+            checks_key(slug, language, day)
+            for language, _name in settings.LANGUAGES
+            for day in (today, today - dt.timedelta(days=1))
+        ]
+    )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from impact.models import Indicator, PartnerTarget
+from projects.forms.ids import IdMultipleChoiceField
 from projects.forms.versioned import VersionedModelForm
 from projects.models import Partner, Project, WorkPackage
 
@@ -59,6 +60,7 @@ class IndicatorForm(VersionedModelForm):
             "toms_code",
             "sdg_target",
         )
+        field_classes = {"reporting_partners": IdMultipleChoiceField}
         widgets = {
             "definition": forms.Textarea(attrs={"rows": 5}),
             "source": forms.RadioSelect,

@@ -46,6 +46,7 @@ from impact.permissions import (
     can_raise_query,
     can_validate_value,
 )
+from impact.views.quality import forgets_checks
 from procurement.forms.outcomes import AGGREGATES_ONLY
 from projects.files import check_upload, download_response
 from projects.forms.versioned import VersionOnlyForm
@@ -359,6 +360,7 @@ def _form_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@forgets_checks
 def value_entry(
     request: AuthenticatedRequest, slug: str, partner_number: int, period_number: int
 ) -> HttpResponse:
@@ -454,6 +456,7 @@ def _reload(value: IndicatorValue) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@forgets_checks
 def value_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Correct a draft's figures: the partner's staff and the coordinator. A submitted or
     validated value changes only after the coordinator sends it back; none of a locked period
@@ -510,6 +513,7 @@ def _refused(
 
 @login_required
 @require_POST
+@forgets_checks
 def value_submit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Send a draft to the coordinator for validation: the partner's staff and the coordinator.
     The figures are checked again, and the evidence the indicator asks for must be there."""
@@ -536,6 +540,7 @@ def value_submit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
+@forgets_checks
 def value_validate(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Accept a submitted value: the coordinator. It then counts towards the indicator's
     progress and in the periodic report."""
@@ -564,6 +569,7 @@ def value_validate(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRes
 
 @login_required
 @require_POST
+@forgets_checks
 def value_send_back(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Return a submitted value to its partner as a draft, with a comment: the coordinator."""
     access, value = access_value(request.user, slug, pk)
@@ -598,6 +604,7 @@ def value_send_back(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRe
 
 @login_required
 @require_POST
+@forgets_checks
 def value_evidence_upload(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Add a file backing a value: the partner's staff and the coordinator, until the value is
     validated or its period locked."""

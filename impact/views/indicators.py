@@ -40,6 +40,7 @@ from impact.forms.indicators import (
 )
 from impact.models import Indicator, IndicatorValue
 from impact.permissions import access_indicator, can_define_indicators, can_enter_values
+from impact.views.quality import forgets_checks
 from projects.exports import FORMATS, CellValue, spreadsheet_response
 from projects.history import history_entries
 from projects.models import Partner, Project, ReportingPeriod, StaleEdit
@@ -181,6 +182,7 @@ def _save(form: IndicatorForm, formset: BasePartnerTargetFormSet, *, reason: str
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@forgets_checks
 def indicator_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
     access.require(can_define_indicators(access), gettext(COORDINATOR_ONLY))
@@ -209,6 +211,7 @@ def indicator_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@forgets_checks
 def indicator_edit(request: AuthenticatedRequest, slug: str, code: str) -> HttpResponse:
     access, indicator = access_indicator(request.user, slug, code)
     access.require(can_define_indicators(access), gettext(COORDINATOR_ONLY))

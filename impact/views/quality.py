@@ -2,43 +2,54 @@
 with filters by partner, severity, status and rule, each finding linked to its record and, for
 the coordinator, to raising a query about it. Every member reads it.
 
-The checks run on every view of the page, not in the background with a cached result. A run is
-a fixed number of queries (22 at most: impact.checks.CONTEXT_QUERIES + RULE_QUERIES), each
-returning only the rows that trip its rule, so it costs little and its list is never stale: a
-partner who corrected a figure sees the finding gone on the next view, and there is no cache to
-invalidate, no worker to wait for. bench/checks.py measures it on a project far bigger than any
-real one (50 indicators, 10 partners, 6 periods, 2,650 values, 2,000 events with attendance, 500
-tenders with 2,550 clause outcomes, 200 deliverables, 100 risks; 779 findings): 0.09-0.10 s on
-SQLite on a quiet machine (0.19 s with the load at 4), a tenth of the 1 s target and 4-7x a run
-on an empty project (17 ms, the queries' own cost); the page itself ~0.1 s. A project of real
-size should cost about the empty run (an estimate). The page says when the checks ran; a project
-that outgrew this would move run_checks into a Celery task that stores its findings with that
-time.
+The checks run when the page is opened and their findings are kept for a minute (the cache,
+per project, language and day; CHECKS_KEPT_FOR): everyone who opens the page in that minute
+reads the same run, which the page dates, and "Check again" (`?fresh=1`) runs them at once. A
+run is a fixed number of queries (22 at most: impact.checks.CONTEXT_QUERIES + RULE_QUERIES),
+each returning only the rows that trip its rule; bench/checks.py measures it on a project far
+bigger than any real one (50 indicators, 10 partners, 6 periods, 2,000 events, 500 tenders;
+779 findings): 0.07-0.15 s on SQLite. Kept, a run costs the page ~2 ms instead: findings are kept
+as `Flagged` rows (the message, the record's name and link, no model instances), which load in a
+fraction of the run's time. A change to an entered value or a query forgets the project's runs
+(impact.checks.forget_checks, called by IndicatorValue and DataQuery saves), so the finding a
+partner corrects leaves the list at the next view; a change elsewhere (an outcome, an event)
+shows within the minute, or at once with "Check again".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedRequest
 from events.models import Attendance
-from impact.checks import RULES, SEVERITIES, Finding, run_checks
-from impact.models import DataQuery, Indicator, IndicatorValue
+from impact.checks import (
+    ERROR,
+    RULES,
+    RULES_BY_CODE,
+    SEVERITIES,
+    Finding,
+    Rule,
+    run_checks,
+)
+from impact.models import DataQuery, Indicator, IndicatorValue, checks_key, forget_checks
 from impact.permissions import can_raise_query
 from procurement.models import ClauseOutcome
 from projects.models import Partner, Project, ReportingPeriod
@@ -102,8 +113,32 @@ class QueryRef:
 
 
 @dataclass(frozen=True)
+class Flagged:
+    """A finding as the page shows it, without model instances (so a run can be kept): the
+    record named and linked, and its model and id for the queries about it."""
+
+    code: str
+    severity: str
+    message: str
+    subject_type: str  # "impact.indicatorvalue"
+    subject_id: int
+    record: str
+    url: str
+    partner_id: int | None
+    period_id: int | None
+
+    @property
+    def rule(self) -> Rule:
+        return RULES_BY_CODE[self.code]
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+
+@dataclass(frozen=True)
 class FindingRow:
-    finding: Finding
+    finding: Flagged
     record: str
     url: str
     partner: Partner | None
@@ -172,20 +207,77 @@ def latest_queries(project: Project) -> dict[tuple[str, int, str], QueryRef]:
     return latest
 
 
-def _query_of(finding: Finding, queries: dict[tuple[str, int, str], QueryRef]) -> QueryRef | None:
-    return queries.get((subject_key(finding.subject), finding.subject.pk, finding.code))
+def _query_of(finding: Flagged, queries: dict[tuple[str, int, str], QueryRef]) -> QueryRef | None:
+    return queries.get((finding.subject_type, finding.subject_id, finding.code))
+
+
+def flagged(
+    finding: Finding,
+    project: Project,
+    partners: dict[int, Partner],
+    periods: dict[int, ReportingPeriod],
+) -> Flagged:
+    return Flagged(
+        code=finding.code,
+        severity=finding.severity,
+        message=finding.message,
+        subject_type=subject_key(finding.subject),
+        subject_id=finding.subject.pk,
+        record=record_label(finding.subject),
+        url=record_url(finding, project, partners, periods),
+        partner_id=finding.partner_id,
+        period_id=finding.period_id,
+    )
+
+
+def forgets_checks(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view that changes what the checks read (a value, a query, an indicator): once its POST
+    succeeds (below 400), the project's kept runs are forgotten."""
+
+    @wraps(view)
+    def changed(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, slug, *args, **kwargs)
+        if request.method == "POST" and response.status_code < 400:
+            forget_checks(slug)
+        return response
+
+    return changed
+
+
+# How long a run of the checks is kept for the page (seconds).
+CHECKS_KEPT_FOR = 60
+
+
+def checked(
+    project: Project,
+    partners: dict[int, Partner],
+    periods: dict[int, ReportingPeriod],
+    *,
+    now: dt.datetime,
+    fresh: bool,
+) -> tuple[list[Flagged], dt.datetime]:
+    """The findings of the checks and when they ran: the run kept for this project, language and
+    day if there is one (and `fresh` is not asked), else a new run, kept."""
+    today = timezone.localdate(now)
+    key = checks_key(project.slug, get_language() or "", today)
+    kept = None if fresh else cache.get(key)
+    if kept is not None:
+        return kept
+    findings = [flagged(f, project, partners, periods) for f in run_checks(project, today=today)]
+    cache.set(key, (findings, now), CHECKS_KEPT_FOR)
+    return findings, now
 
 
 def chosen_findings(
-    findings: list[Finding],
+    findings: list[Flagged],
     queries: dict[tuple[str, int, str], QueryRef],
     *,
     partner: Partner | None,
     severity: str,
     status: str,
     rule: str,
-) -> list[Finding]:
-    def keep(f: Finding) -> bool:
+) -> list[Flagged]:
+    def keep(f: Flagged) -> bool:
         if partner is not None and f.partner_id != partner.pk:
             return False
         if severity and f.severity != severity:
@@ -219,11 +311,11 @@ def chosen_queries(
     return rows
 
 
-def raise_url(finding: Finding, project: Project, partners: dict[int, Partner]) -> str:
+def raise_url(finding: Flagged, project: Project, partners: dict[int, Partner]) -> str:
     """impact:query_create, filled in from the finding."""
     params: dict[str, Any] = {
-        "subject_type": subject_key(finding.subject),
-        "subject_id": finding.subject.pk,
+        "subject_type": finding.subject_type,
+        "subject_id": finding.subject_id,
         "check": finding.code,
     }
     partner = partners.get(finding.partner_id or 0)
@@ -233,7 +325,7 @@ def raise_url(finding: Finding, project: Project, partners: dict[int, Partner]) 
 
 
 def finding_row(
-    finding: Finding,
+    finding: Flagged,
     project: Project,
     partners: dict[int, Partner],
     periods: dict[int, ReportingPeriod],
@@ -246,8 +338,8 @@ def finding_row(
     raisable = may_raise and (query is None or not query.is_unresolved)
     return FindingRow(
         finding=finding,
-        record=record_label(finding.subject),
-        url=record_url(finding, project, partners, periods),
+        record=finding.record,
+        url=finding.url,
         partner=partners.get(finding.partner_id or 0),
         period=periods.get(finding.period_id or 0),
         query=query,
@@ -261,7 +353,8 @@ def data_quality(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
     project = access.project
     # A fixed number of queries whatever the rows: session, user, member (3); the partners and
-    # the periods (2); the checks (CONTEXT_QUERIES + RULE_QUERIES); the latest query of each
+    # the periods (2); the checks (CONTEXT_QUERIES + RULE_QUERIES, none when a run is kept:
+    # `checked`); the latest query of each
     # record (1); the queries shown, counted and one page of them (2).
     partners = list(
         Partner.objects.filter(project=project).select_related("organisation").order_by("number")
@@ -293,13 +386,15 @@ def data_quality(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "rule": chosen.get("rule", ""),
     }
 
-    checked_at = timezone.now()
-    findings = run_checks(project, today=timezone.localdate(checked_at))
+    by_id = {p.pk: p for p in partners}
+    periods_by_id = {p.pk: p for p in periods}
+    findings, checked_at = checked(
+        project, by_id, periods_by_id, now=timezone.now(), fresh="fresh" in request.GET
+    )
     queries = latest_queries(project)
     shown = chosen_findings(findings, queries, **filters)
     page, query_string = paginate(request, shown, PAGE_SIZE)
-    by_id = {p.pk: p for p in partners}
-    periods_by_id = {p.pk: p for p in periods}
+    query_string = "&".join(p for p in query_string.split("&") if p and not p.startswith("fresh="))
     page.object_list = [
         finding_row(f, project, by_id, periods_by_id, queries, may_raise=may_raise)
         for f in page.object_list

@@ -40,6 +40,7 @@ from impact.permissions import (
     can_close_query,
     can_raise_query,
 )
+from impact.views.quality import forgets_checks
 from projects.history import history_entries, record_history
 from projects.permissions import Access, access_project
 
@@ -69,6 +70,7 @@ def _base(access: Access) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@forgets_checks
 def query_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """Raise a query about one record of the project, named by the link's query string (GET the
     form, prefilled; POST it to the same address): the coordinator."""
@@ -180,6 +182,7 @@ def _lock(query: DataQuery) -> None:
 
 @login_required
 @require_POST
+@forgets_checks
 def query_answer(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Answer a query: the staff of the partner it is assigned to, and the coordinator."""
     access, query = access_query(request.user, slug, pk)
@@ -205,6 +208,7 @@ def query_answer(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
 
 @login_required
 @require_POST
+@forgets_checks
 def query_close(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     """Close a query, resolved or accepted as it is (with a reason): the coordinator."""
     access, query = access_query(request.user, slug, pk)

@@ -90,13 +90,14 @@ def test_a_member_reads_each_indicator_against_its_target(
     kpi1, kpi2 = rows
     assert (kpi1.achieved, kpi1.target, kpi1.percent) == (Decimal(8), Decimal(20), Decimal(40))
     assert (kpi2.achieved, kpi2.percent) == (Decimal(1), Decimal(25))
-    # A chart per indicator, named for screen readers; the table by partner and period is on
-    # the indicator's page, which the chart's description and a link say.
+    # A chart per indicator, named for screen readers; beside it the same figures as a table by
+    # partner; the table by partner and period is on the indicator's page (linked).
     assert html.count('role="img"') == 2
     assert 'aria-labelledby="chart-' in html
     assert "Achieved: 8 persons (40 %)" in html
     assert "<caption>KPI1 by partner and reporting period" not in html
-    assert "The indicator's page gives the same figures as a table" in html
+    assert "<caption>KPI1: target and achievement by partner (persons)</caption>" in html
+    assert "the indicator's page gives them by period too" in html
     detail = reverse("impact:indicator_detail", args=[project.slug, "KPI1"])
     assert f'<a href="{detail}">KPI1 by partner and reporting period</a>' in html
 

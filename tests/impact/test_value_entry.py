@@ -590,3 +590,13 @@ def test_a_refused_value_is_shown_on_the_page_that_holds_its_indicator(
     assert [r.indicator.code for r in response.context["rows"]] == ["K11", "K12"]
     assert response.context["rows"][1].form.errors["value"]
     assert IndicatorValue.objects.count() == 0
+
+
+def test_a_saved_value_forgets_the_kept_run_of_the_checks(pat: Client, kpi1: Indicator) -> None:
+    quality = reverse("impact:data_quality", args=[kpi1.project.slug])
+    ran_at = pat.get(quality).context["checked_at"]
+    assert pat.get(quality).context["checked_at"] == ran_at  # kept
+
+    assert pat.post(url(kpi1.project), form_data(kpi1)).status_code == 302
+
+    assert pat.get(quality).context["checked_at"] > ran_at
