@@ -183,6 +183,15 @@ class Indicator(VersionedModel):
     DISAGGREGATION_FIELDS: ClassVar[dict[str, tuple[str, ...]]] = {
         Disaggregation.GENDER: ("women", "men", "gender_other"),
         Disaggregation.GROUP: ("with_disabilities", "other_disadvantaged", "group_other"),
+        # The categories of event attendance (events.Attendance.STAKEHOLDER_FIELDS).
+        Disaggregation.STAKEHOLDER: (
+            "public_authorities",
+            "social_economy",
+            "companies",
+            "dpo",
+            "experts",
+            "other_stakeholders",
+        ),
     }
 
     class Meta:
@@ -214,6 +223,12 @@ class Indicator(VersionedModel):
             self.Measure.EVENTS_HELD,
         }:
             errors["event_kind"] = gettext("Only the event measures count events of a kind.")
+        if not self.is_computed and self.Disaggregation.COUNTRY in (self.disaggregations or []):
+            # By country is counted from attendance (a computed indicator), never typed.
+            errors["disaggregations"] = gettext(
+                "The breakdown by country comes from event attendance: choose it for a computed "
+                "indicator of participants, not for one the partners enter."
+            )
         unknown = [d for d in self.disaggregations or [] if d not in self.Disaggregation.values]
         if unknown:
             errors["disaggregations"] = gettext("Unknown disaggregations: %(names)s.") % {
@@ -312,6 +327,19 @@ class IndicatorValue(VersionedModel):
         _("other disadvantaged persons"), null=True, blank=True
     )
     group_other = models.PositiveIntegerField(_("others"), null=True, blank=True)
+    # By stakeholder category: the categories (and their labels) of event attendance.
+    public_authorities = models.PositiveIntegerField(_("public authorities"), null=True, blank=True)
+    social_economy = models.PositiveIntegerField(
+        _("social economy organisations"), null=True, blank=True
+    )
+    companies = models.PositiveIntegerField(_("companies"), null=True, blank=True)
+    dpo = models.PositiveIntegerField(
+        _("organisations of persons with disabilities"), null=True, blank=True
+    )
+    experts = models.PositiveIntegerField(_("procurement experts"), null=True, blank=True)
+    other_stakeholders = models.PositiveIntegerField(
+        pgettext_lazy("stakeholder category", "other"), null=True, blank=True
+    )
     data_source = models.CharField(
         _("data source"), max_length=255, blank=True, help_text=_("e.g. the payroll of the WISE.")
     )
@@ -400,6 +428,16 @@ class IndicatorValue(VersionedModel):
                     }
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def stakeholder_breakdown(self) -> list[tuple[str, int | None]]:
+        """(label, count) by stakeholder category, or [] when none is given."""
+        names = Indicator.DISAGGREGATION_FIELDS[Indicator.Disaggregation.STAKEHOLDER]
+        if all(getattr(self, name) is None for name in names):
+            return []
+        return [
+            (str(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in names
+        ]
 
     @property
     def needs_evidence(self) -> bool:

@@ -25,6 +25,7 @@ from projects.forms.versioned import VersionedModelForm, VersionOnlyForm
 
 GENDER_FIELDS = Indicator.DISAGGREGATION_FIELDS[Indicator.Disaggregation.GENDER]
 GROUP_FIELDS = Indicator.DISAGGREGATION_FIELDS[Indicator.Disaggregation.GROUP]
+STAKEHOLDER_FIELDS = Indicator.DISAGGREGATION_FIELDS[Indicator.Disaggregation.STAKEHOLDER]
 
 
 class IndicatorValueForm(VersionedModelForm):
@@ -43,6 +44,7 @@ class IndicatorValueForm(VersionedModelForm):
             "headcount",
             *GENDER_FIELDS,
             *GROUP_FIELDS,
+            *STAKEHOLDER_FIELDS,
             "data_source",
             "collection_method",
             "note",
@@ -59,6 +61,7 @@ class IndicatorValueForm(VersionedModelForm):
     BREAKDOWNS: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (
         (Indicator.Disaggregation.GENDER, GENDER_FIELDS),
         (Indicator.Disaggregation.GROUP, GROUP_FIELDS),
+        (Indicator.Disaggregation.STAKEHOLDER, STAKEHOLDER_FIELDS),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -108,8 +111,18 @@ class IndicatorValueForm(VersionedModelForm):
     def group_fields(self) -> list[BoundField]:
         return self._present(GROUP_FIELDS)
 
+    def stakeholder_fields(self) -> list[BoundField]:
+        return self._present(STAKEHOLDER_FIELDS)
+
     def source_fields(self) -> list[BoundField]:
         return self._present(("data_source", "collection_method", "note"))
+
+    @property
+    def stakeholder_whole(self) -> str:
+        """What the categories add up to, as the stakeholder fieldset's hint says it."""
+        if self.instance.indicator.unit == Indicator.Unit.FTE:
+            return gettext("If given, the categories add up to the people.")
+        return gettext("If given, the categories add up to the value.")
 
     @property
     def breakdown_whole(self) -> str:

@@ -600,3 +600,21 @@ def test_a_saved_value_forgets_the_kept_run_of_the_checks(pat: Client, kpi1: Ind
     assert pat.post(url(kpi1.project), form_data(kpi1)).status_code == 302
 
     assert pat.get(quality).context["checked_at"] > ran_at
+
+
+def test_an_indicator_asking_for_stakeholders_gets_their_categories_on_the_form(
+    pat: Client, project: Project, rp1: ReportingPeriod
+) -> None:
+    make_indicator(project, code="KPI7", disaggregations=[Indicator.Disaggregation.STAKEHOLDER])
+
+    response = pat.get(url(project))
+
+    (row,) = response.context["rows"]
+    assert [f.name for f in row.form.stakeholder_fields()] == [
+        "public_authorities", "social_economy", "companies", "dpo", "experts",
+        "other_stakeholders",
+    ]  # fmt: skip
+    html = response.content.decode()
+    assert "<legend>By stakeholder category</legend>" in html
+    assert "If given, the categories add up to the value." in html
+    assert not row.form.gender_fields()

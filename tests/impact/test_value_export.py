@@ -33,7 +33,9 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 HEADER = [
     "Indicator", "Name", "Unit", "Source", "Partner", "Reporting period", "From", "To", "Value",
     "Status", "People", "Women", "Men", "Other or not stated", "Persons with disabilities",
-    "Other disadvantaged persons", "Others", "Data source", "Collection method", "Note",
+    "Other disadvantaged persons", "Others", "Public authorities",
+    "Social economy organisations", "Companies", "Organisations of persons with disabilities",
+    "Procurement experts", "Other stakeholders", "Data source", "Collection method", "Note",
     "Open query",
 ]  # fmt: skip
 
@@ -109,22 +111,23 @@ def test_csv_has_every_value_entered_and_computed(
         [
             "KPI1", "Persons employed", "persons", "Entered by partners per period",
             "P2 CoopLab", "RP1", "2022-10-01", "2023-06-30", "5.00", "Validated", "", "3", "2",
-            "0", "", "", "", "Payroll of the WISE", "Extract", "Two started in May.", "No",
+            "0", "", "", "", "", "", "", "", "", "", "Payroll of the WISE", "Extract",
+            "Two started in May.", "No",
         ],
         [
             "KPI1", "Persons employed", "persons", "Entered by partners per period",
             "P3 Voorbeeld", "RP1", "2022-10-01", "2023-06-30", "3.00", "Draft", "", "", "", "",
-            "", "", "", "", "", "", "Yes",
+            "", "", "", "", "", "", "", "", "", "", "", "", "Yes",
         ],
         [
             "KPI2", "Participants", "persons", "Computed from the platform's records",
             "P2 CoopLab", "RP1", "2022-10-01", "2023-06-30", "40", "Computed", "", "", "", "",
-            "", "", "", "Participants of held events", "", "", "",
+            "", "", "", "", "", "", "", "", "", "Participants of held events", "", "", "",
         ],
         [
             "KPI2", "Participants", "persons", "Computed from the platform's records",
             "P2 CoopLab", "RP2", "2023-07-01", "2024-03-31", "12", "Computed", "", "", "", "",
-            "", "", "", "Participants of held events", "", "", "",
+            "", "", "", "", "", "", "", "", "", "Participants of held events", "", "", "",
         ],
     ]  # fmt: skip
 
@@ -151,12 +154,12 @@ def test_text_that_looks_like_a_formula_is_written_as_text(
 
     row = csv_rows(reader.get(url(project, "csv")))[1]
     assert row[1] == '\'=HYPERLINK("https://evil.example","x")'
-    assert (row[17], row[19]) == ("'@x", "'+1 more")
+    assert (row[23], row[25]) == ("'@x", "'+1 more")
 
     sheet = load_workbook(io.BytesIO(body(reader.get(url(project, "xlsx")))))["Indicator values"]
     cells = next(sheet.iter_rows(min_row=2, max_row=2))
     assert (cells[1].value, cells[1].data_type) == ('=HYPERLINK("https://evil.example","x")', "s")
-    assert cells[19].data_type == "s"
+    assert cells[25].data_type == "s"
 
 
 def test_the_headings_are_in_the_readers_language(

@@ -309,3 +309,32 @@ def test_submitting_needs_the_evidence_the_indicator_asks_for(
     row.submit(now=dt.datetime(2023, 7, 1, tzinfo=dt.UTC), expected_version=1)
     row.refresh_from_db()
     assert (row.status, row.version) == ("submitted", 2)
+
+
+def test_a_stakeholder_breakdown_must_add_up_and_an_entered_indicator_has_no_country_one(
+    project: Project,
+) -> None:
+    from impact.models import Indicator, IndicatorValue
+
+    period = make_period(project, number=1, start_month=1, end_month=9)
+    kpi = make_indicator(
+        project, code="KPI7", disaggregations=[Indicator.Disaggregation.STAKEHOLDER]
+    )
+    p2 = project.partners.get(number=2)
+    value = IndicatorValue(indicator=kpi, partner=p2, period=period, value=10)
+    with pytest.raises(ValidationError) as asked:
+        value.clean()
+    assert "KPI7 asks for the breakdown by stakeholder category." in str(asked.value)
+
+    value.public_authorities, value.social_economy, value.dpo = 4, 3, 2
+    with pytest.raises(ValidationError) as off:
+        value.clean()
+    assert "The breakdown by stakeholder category adds up to 9, not to 10." in str(off.value)
+    value.other_stakeholders = 1
+    value.clean()
+    assert value.stakeholder_breakdown[0] == ("public authorities", 4)
+
+    kpi.disaggregations = [Indicator.Disaggregation.COUNTRY]
+    with pytest.raises(ValidationError) as country:
+        kpi.clean()
+    assert "The breakdown by country comes from event attendance" in str(country.value)
