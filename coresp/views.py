@@ -2,11 +2,14 @@
 
 import redis
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from coresp.uploads import UploadTooBig
 
 
 def _database_status() -> str:
@@ -44,7 +47,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request, exception)
     return render(request, "400.html", status=400)
+
+
+def request_too_large(request: HttpRequest, exception: RequestDataTooBig) -> HttpResponse:
+    """413 for a body over a limit: a file over MAX_UPLOAD_SIZE (coresp.uploads stopped reading
+    it) or form fields over DATA_UPLOAD_MAX_MEMORY_SIZE (Django's own RequestDataTooBig)."""
+    is_file = isinstance(exception, UploadTooBig)
+    limit = (
+        exception.limit
+        if isinstance(exception, UploadTooBig)
+        else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    )
+    # An htmx request swaps in the message alone; a plain post gets the page in the site's frame.
+    template = "413.html#message" if request.headers.get("HX-Request") else "413.html"
+    return render(request, template, {"is_file": is_file, "limit": limit}, status=413)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -112,7 +112,7 @@ def test_the_type_sent_is_the_detected_one_not_the_uploaders_claim(
     client.force_login(other_partner)
     response = client.get(url(evidence))
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="certificate.html"'
+    assert response["Content-Disposition"] == 'attachment; filename="certificate.pdf"'
 
 
 def test_a_validated_outcomes_evidence_is_still_served(

@@ -77,13 +77,19 @@ def test_an_upload_over_the_size_limit_is_refused(
 ) -> None:
     settings.MAX_UPLOAD_SIZE = 1024
     big = pdf_bytes + b"%" + b"x" * (3 * 1024 - len(pdf_bytes) - 2) + b"\n"  # a 3 KB PDF
-    page = refused_upload(
-        uploader,
-        deliverable,
-        stored_files,
-        SimpleUploadedFile("report.pdf", big, "application/pdf"),
+    before = stored(deliverable)
+    upload = SimpleUploadedFile("report.pdf", big, "application/pdf")
+
+    response = uploader.post(upload_url(deliverable), {"note": "final", "file": upload})
+
+    # Stopped while reading (coresp.uploads): 413, nothing stored.
+    assert response.status_code == 413
+    assert DeliverableVersion.objects.count() == 0
+    assert stored_files() == []
+    assert stored(deliverable) == before
+    assert "Files may be at most 1.0\xa0KB. The upload was stopped and nothing was saved." in text(
+        response
     )
-    assert "The file is 3.0\xa0KB; the limit is 1.0\xa0KB." in page
 
 
 @pytest.mark.parametrize(

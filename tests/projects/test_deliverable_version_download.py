@@ -84,7 +84,7 @@ def test_the_type_sent_is_the_detected_one_not_the_uploaders_claim(
     client.force_login(partner)
     response = client.get(url(version))
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'attachment; filename="page.html"'
+    assert response["Content-Disposition"] == 'attachment; filename="page.pdf"'
 
 
 def test_outsider_gets_404(client: Client, outsider: User, version: DeliverableVersion) -> None:
