@@ -1,5 +1,6 @@
 from typing import cast
 
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -8,8 +9,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+# Connects the MFA receivers at start-up (admin modules are autodiscovered in ready()), until
+# The outbox's admin lives beside the outbox; importing it registers it.
+import accounts.admin_outbox  # noqa: F401
 from accounts.forms import UserCreationForm
 from accounts.models import SecurityEvent, User
+from accounts.security import record
 from accounts.workflows import invite_user
 
 
@@ -21,7 +26,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("is_active", "is_staff", "is_superuser", "groups")
     search_fields = ("email", "full_name")
     readonly_fields = ("last_login", "date_joined", "invited_at")
-    actions = ("send_invitation", "activate", "deactivate")
+    actions = ("send_invitation", "activate", "deactivate", "reset_second_factor")
     fieldsets = (
         (None, {"fields": ("email", "full_name", "language", "password")}),
         (gettext_lazy("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
@@ -101,6 +106,36 @@ class UserAdmin(BaseUserAdmin):
         )
         if queryset.filter(pk=me).exists():
             self.message_user(request, _("You cannot deactivate yourself."), messages.WARNING)
+
+    @admin.action(
+        description=gettext_lazy(
+            "Reset the second factor of selected people (for a lost phone or key)"
+        )
+    )
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Delete every authenticator (app, keys, recovery codes) of each person, one security
+        log line each. Someone who must use a second factor enrols again at their next sign-in."""
+        admin_user = cast(User, request.user)
+        reset = 0
+        for user in queryset.filter(authenticator__isnull=False).distinct():
+            deleted = Authenticator.objects.filter(user=user).delete()[0]
+            record(
+                SecurityEvent.Kind.MFA_RESET,
+                user=user,
+                actor=admin_user,
+                request=request,
+                removed=deleted,
+            )
+            reset += 1
+        self.message_user(
+            request,
+            ngettext(
+                "The second factor of %(count)d person was reset.",
+                "The second factors of %(count)d people were reset.",
+                reset,
+            )
+            % {"count": reset},
+        )
 
 
 @admin.register(SecurityEvent)

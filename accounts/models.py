@@ -1,6 +1,7 @@
 """People: a user logs in with their email address; there are no usernames."""
 
-from typing import Any, ClassVar
+import datetime as dt
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -82,6 +83,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+class OutboxEmailQuerySet(models.QuerySet["OutboxEmail"]):
+    def due(self, now: dt.datetime) -> Self:
+        """Queued rows whose time has come and that no message is known to be carrying: a retry
+        whose backoff is over, or a new row whose on-commit message has had OUTBOX_GRACE to
+        arrive (the broker was down or lost it)."""
+        Status = OutboxEmail.Status
+        return self.filter(
+            models.Q(attempts=0, next_attempt_at__lte=now - OutboxEmail.OUTBOX_GRACE)
+            | models.Q(attempts__gt=0, next_attempt_at__lte=now),
+            status=Status.QUEUED,
+        )
+
+    def stuck_sending(self, now: dt.datetime) -> Self:
+        """Rows claimed for sending longer ago than any send can take: their worker died."""
+        return self.filter(
+            status=OutboxEmail.Status.SENDING,
+            last_attempt_at__lt=now - OutboxEmail.STUCK_AFTER,
+        )
+
+
 class OutboxEmail(models.Model):
     """One email to one address, kept until it is sent (the outbox).
 
@@ -124,6 +145,8 @@ class OutboxEmail(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 
+    objects = OutboxEmailQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
@@ -132,6 +155,72 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_address}: {self.subject}"
+
+    # After this many attempts a row is failed and stays so until someone sends it again.
+    MAX_ATTEMPTS = 10
+    # A new row's own message normally arrives within a second of the commit; the sweep leaves
+    # it alone this long so as not to send a second message for it.
+    OUTBOX_GRACE = dt.timedelta(seconds=30)
+    # Far longer than an SMTP send can take (the mailer's timeout is 20 s a step): a row still
+    # "sending" after this was claimed by a worker that died.
+    STUCK_AFTER = dt.timedelta(minutes=10)
+
+    @staticmethod
+    def backoff(attempts: int) -> dt.timedelta:
+        """How long to wait after the `attempts`-th failed attempt: 1, 2, 4 ... minutes, at most
+        an hour."""
+        return dt.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
+
+    def claim(self, now: dt.datetime) -> int | None:
+        """Take the row for sending; returns this attempt's number, or None if it is sent,
+        failed, being sent by someone else, or not due yet (a message that arrives during the
+        backoff sends nothing).
+
+        queued -> sending for exactly one caller (a conditional UPDATE): two workers given the
+        same message, or a message delivered twice, send once. The attempt number is a fencing
+        token for what the sender writes afterwards."""
+        claimed = OutboxEmail.objects.filter(
+            pk=self.pk, status=self.Status.QUEUED, next_attempt_at__lte=now
+        ).update(
+            status=self.Status.SENDING,
+            attempts=models.F("attempts") + 1,
+            last_attempt_at=now,
+        )
+        if not claimed:
+            return None
+        self.refresh_from_db()
+        return self.attempts
+
+    def mark_sent(self, attempt: int, now: dt.datetime) -> bool:
+        """sending -> sent, once, by the claim that made `attempt`."""
+        return bool(
+            OutboxEmail.objects.filter(
+                pk=self.pk, status=self.Status.SENDING, attempts=attempt
+            ).update(status=self.Status.SENT, sent_at=now, last_error="")
+        )
+
+    def mark_attempt_failed(
+        self, attempt: int, now: dt.datetime, error: str, *, permanent: bool = False
+    ) -> Status | None:
+        """sending -> queued again after the backoff, or -> failed after MAX_ATTEMPTS (or at
+        once if the failure is `permanent`); returns the new status, None if the claim was
+        lost (the sweep took the row back)."""
+        if permanent or attempt >= self.MAX_ATTEMPTS:
+            status, next_attempt_at = self.Status.FAILED, now
+        else:
+            status, next_attempt_at = self.Status.QUEUED, now + self.backoff(attempt)
+        moved = OutboxEmail.objects.filter(
+            pk=self.pk, status=self.Status.SENDING, attempts=attempt
+        ).update(status=status, next_attempt_at=next_attempt_at, last_error=error[:2000])
+        return status if moved else None
+
+    def send_again(self, now: dt.datetime) -> bool:
+        """failed -> queued, its attempts starting over (an admin's "send again")."""
+        return bool(
+            OutboxEmail.objects.filter(pk=self.pk, status=self.Status.FAILED).update(
+                status=self.Status.QUEUED, attempts=0, next_attempt_at=now, last_error=""
+            )
+        )
 
 
 class AppendOnlyQuerySet(models.QuerySet[Any]):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language
 
 from accounts.forms import AccountForm
+from accounts.mfa import has_second_factor
 from accounts.models import User
 
 # The language cookie as Django's own switcher sets it (settings.LANGUAGE_COOKIE_*).
@@ -25,7 +26,8 @@ SAMESITE = cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMES
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_settings(request: HttpRequest) -> HttpResponse:
-    """A person's own account: their name and language, and the way to their password. Only
+    """A person's own account: their name and language, the way to their password and to their
+    second factors. Only
     ever their own (the account is the signed-in user), so there is nothing else to check."""
     user = request.user
     assert isinstance(user, User)
@@ -50,8 +52,10 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             else:  # back to the browser's: the switcher's cookie would hold the old choice
                 response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite=SAMESITE)
             return response
-        return render(request, "accounts/account_settings.html", {"form": form}, status=422)
-    return render(request, "accounts/account_settings.html", {"form": form})
+        context = {"form": form, "has_second_factor": has_second_factor(user)}
+        return render(request, "accounts/account_settings.html", context, status=422)
+    context = {"form": form, "has_second_factor": has_second_factor(user)}
+    return render(request, "accounts/account_settings.html", context)
 
 
 @require_POST

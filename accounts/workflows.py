@@ -4,13 +4,13 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from accounts.outbox import send_email
 
 
 def invitation_url(user: User) -> str:
@@ -48,8 +48,12 @@ def invite_user(user: User, *, invited_by: User | None = None) -> None:
     with translation.override(user.email_language):
         subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
         body = render_to_string("accounts/email/invitation_message.txt", context)
-    email = user.email
-    # Sent after commit: no mail for an invitation that was rolled back.
-    transaction.on_commit(
-        lambda: send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [email])
+    # Through the outbox: it leaves after commit (none for an invitation that was rolled back),
+    # and waits for an SMTP server that is down.
+    send_email(
+        user.email,
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
+        body,
+        user=user,
+        kind="invitation",
     )

@@ -148,9 +148,16 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Redis: Celery's broker, and Django's cache (allauth's rate limits are shared between processes).
+# Redis: Celery's broker, and Django's cache. The cache must be shared by every process: allauth's
+# rate limits count there, and a per-process cache (local memory) lets each gunicorn worker grant
+# its own 5 attempts. Without Redis it is the database (table `coresp_cache`, made by `migrate`
+# and `createcachetable`). CACHE_BACKEND=locmem is for the test run, where each test empties its
+# own cache; `check --deploy` fails on it (accounts/checks.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
+CACHE_BACKEND = os.environ.get(
+    "CACHE_BACKEND", "redis" if REDIS_URL else "locmem" if TESTING else "database"
+)
+if CACHE_BACKEND == "redis":
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -158,8 +165,21 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "coresp"),
         }
     }
-else:
+elif CACHE_BACKEND == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "coresp_cache",
+        }
+    }
+elif CACHE_BACKEND == "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_BACKEND must be one of redis, database, locmem, not {CACHE_BACKEND!r}."
+    )
+if CACHE_BACKEND == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("CACHE_BACKEND=redis needs REDIS_URL.")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -193,6 +213,16 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/300s/key",
     "reset_password": "20/m/ip,5/m/key",
 }
+
+# MFA (allauth.mfa): authenticator apps with recovery codes, and security keys / passkeys
+# (WebAuthn needs HTTPS, or http://localhost in development). Wrong codes count against
+# ACCOUNT_RATE_LIMITS["login_failed"] per account ("5/300s/key": the 6th try in 5 minutes is
+# refused). Who must enrol: staff, and whoever these predicates name (accounts/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_TOTP_ISSUER = "CO-RESP"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_REQUIRED_FOR = ["projects.mfa.is_coordinator_anywhere"]
 
 # Email: console in development, SMTP from the environment otherwise (Django 6.1's MAILERS).
 _email_backend = os.environ.get("EMAIL_BACKEND", "console" if DEBUG else "smtp")
@@ -257,8 +287,16 @@ STORAGES = {
     },
 }
 MAX_UPLOAD_SIZE = envint("MAX_UPLOAD_SIZE", 50 * 1024 * 1024)
+# Form fields other than files (Django answers more with RequestDataTooBig, shown as a 413).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o640
+# The limit handler goes first: it stops reading a file past MAX_UPLOAD_SIZE (413) before the
+# chunk that crosses it reaches memory or the temporary file.
+FILE_UPLOAD_HANDLERS = [
+    "coresp.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Security headers. The CSP allows only the platform's own files; scripts carry a nonce.
 SECURE_CSP = {
@@ -283,6 +321,18 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False" if DEBUG else "True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = envbool(
     "SECURE_COOKIES", "False" if DEBUG else "True"
 )
+if SESSION_COOKIE_SECURE:
+    # The __Host- prefix makes the browser refuse these cookies unless they are Secure, for
+    # Path=/ and without Domain: a sibling subdomain cannot plant or overwrite them. Plain-http
+    # development keeps Django's names (a browser drops a __Host- cookie sent over http).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Sessions end after this long without a request, and this long after signing in, whatever
+# happens in between (accounts.middleware.SessionTimeoutMiddleware); 0 turns one off.
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 8 * 3600)
+SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", 7 * 24 * 3600)
+# The stored session (and its cookie) lasts no longer than the absolute timeout.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT or 14 * 24 * 3600
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD")

@@ -435,9 +435,8 @@ class IndicatorValue(VersionedModel):
         names = Indicator.DISAGGREGATION_FIELDS[Indicator.Disaggregation.STAKEHOLDER]
         if all(getattr(self, name) is None for name in names):
             return []
-        return [
-            (str(self._meta.get_field(name).verbose_name), getattr(self, name)) for name in names
-        ]
+        fields = [self._meta.get_field(name) for name in names]
+        return [(str(getattr(f, "verbose_name", f.name)), getattr(self, f.name)) for f in fields]
 
     @property
     def needs_evidence(self) -> bool:

@@ -394,3 +394,19 @@ def _site_language() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def in_process_tasks() -> Iterator[None]:
+    """Tasks run in this process when sent (Celery's eager mode), even when REDIS_URL is set,
+    so that an email queued on commit is sent into this test's mailer (locmem's mail.outbox, or
+    the test's SMTP server). For tests about what is sent, not about the background machinery;
+    a test that asks for `celery_broker` turns it off again."""
+    from coresp.celery import app as celery_app
+
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = before

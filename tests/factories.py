@@ -8,9 +8,15 @@ on every run); everything else has a fixed default. Pass any model field as a ke
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from allauth.mfa.utils import decrypt
+from django.core.cache import cache
 
 from accounts.models import User
 from projects.models import (
@@ -25,6 +31,8 @@ from projects.models import (
 )
 
 PASSWORD = "pw-Secret-123"
+# The authenticator app of everyone the tests give one (base32, as an app would scan it).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def make_user(
@@ -45,7 +53,27 @@ def make_user(
     user = User.objects.create_user(email, password, full_name=full_name, **fields)
     if verified:
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    if user.is_staff:  # staff must have a second factor to use the site (accounts/mfa.py)
+        give_second_factor(user)
     return user
+
+
+def give_second_factor(user: User, secret: str = TOTP_SECRET) -> Authenticator:
+    """An authenticator app for `user`, through allauth's own activation (idempotent)."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return existing or TOTP.activate(user, secret).instance
+
+
+def totp_code(user: User) -> str:
+    """The code `user`'s authenticator app shows now.
+
+    allauth accepts each code once per period; a test signs the same person in again within
+    seconds, which a person would not, so the code is forgotten as used."""
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    secret = decrypt(authenticator.data["secret"])
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // mfa_settings.TOTP_PERIOD))
+    cache.delete(f"allauth.mfa.totp.used?user={user.pk}&code={code}")
+    return code
 
 
 def make_organisation(
@@ -122,6 +150,8 @@ def make_membership(
     membership = Membership(user=user, project=project, role=role, partner=partner, **fields)
     membership.full_clean()  # a coordinator or partner must act for a partner of this project
     membership.save()
+    if membership.is_coordinator:  # coordinators must have a second factor (accounts/mfa.py)
+        give_second_factor(user)
     return membership
 
 

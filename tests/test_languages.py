@@ -101,6 +101,7 @@ def test_a_german_reader_gets_a_forms_errors_in_german(
     assert Deliverable.objects.get(pk=deliverable.pk).version == 1  # nothing saved
 
 
+@pytest.mark.usefixtures("in_process_tasks")
 def test_an_invitation_reaches_a_german_reader_in_german(
     smtp_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -120,6 +121,8 @@ def test_an_invitation_reaches_a_german_reader_in_german(
     assert "Hello" not in text and "Choose your password" not in text
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("in_process_tasks")
 def test_a_password_reset_asked_from_an_english_browser_is_mailed_in_the_readers_language(
     client: Client, smtp_server: Any
 ) -> None:

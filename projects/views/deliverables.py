@@ -17,6 +17,8 @@ from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedRequest
+from accounts.models import SecurityEvent
+from accounts.security import record
 from projects.exports import FORMATS, CellValue, spreadsheet_response
 from projects.files import add_deliverable_version, check_upload, download_response
 from projects.filters import DeliverableFilter
@@ -130,7 +132,19 @@ def deliverable_export(
     if fmt not in FORMATS:
         raise Http404("Unknown format.")
     today = timezone.localdate()
-    rows = _filtered(request, access, today=today, full=True).qs.iterator(chunk_size=500)
+    deliverables = _filtered(request, access, today=today, full=True).qs
+    if sensitive := deliverables.filter(dissemination=Deliverable.Dissemination.SEN).count():
+        # Sensitive deliverables leaving the platform are a line in the security log.
+        record(
+            SecurityEvent.Kind.SENSITIVE_EXPORT,
+            user=request.user,
+            request=request,
+            export="deliverables",
+            project=access.project.slug,
+            format=fmt,
+            sensitive_rows=sensitive,
+        )
+    rows = deliverables.iterator(chunk_size=500)
     return spreadsheet_response(
         fmt,
         filename=f"{access.project.acronym}-deliverables-{today:%Y-%m-%d}",

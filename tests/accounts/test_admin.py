@@ -20,7 +20,7 @@ CHANGELIST = reverse("admin:accounts_user_changelist")
 ADD = reverse("admin:accounts_user_add")
 NEW_PASSWORD = "Chosen-by-Ines-42"
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process_tasks")]
 
 
 @pytest.fixture

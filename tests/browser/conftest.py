@@ -98,12 +98,22 @@ def navigating(page: Any) -> Iterator[None]:
 
 
 def login(page: Any, email: str, password: str) -> None:
-    """Log in through allauth's form, as a person would, and land where it sends them."""
+    """Log in through allauth's form, as a person would, and land where it sends them.
+
+    Someone with an authenticator app (coordinators and staff, see accounts/mfa.py) is asked
+    for its code next: the helper types the code the app would show now."""
+    from accounts.models import User
+    from tests.factories import totp_code
+
     visit(page, "/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     with navigating(page):
         page.get_by_role("button", name="Sign In").click()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.locator("input[name=code]").fill(totp_code(User.objects.get(email=email)))
+        with navigating(page):
+            page.get_by_role("button", name="Sign In").click()
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,7 @@ from projects.models import (
     RiskReview,
     WorkPackage,
 )
+from tests.factories import give_second_factor
 from tests.projects.admin_pages import loaded
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,10 @@ CSV_HEADER = "Number,Title,Work package,Lead,Type,Dissemination,Due month"
 
 def _user(email: str, **fields: Any) -> User:
     # No password: force_login does not need one, and hashing one costs a second per user.
-    return User.objects.create_user(email, None, **fields)
+    user = User.objects.create_user(email, None, **fields)
+    if user.is_staff:
+        give_second_factor(user)  # staff must have one to use the site (accounts.mfa)
+    return user
 
 
 def _superuser() -> User:

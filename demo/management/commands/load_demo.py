@@ -9,7 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 from django.utils import timezone
 
-from demo.loader import DemoConflict, Login, demo_logins, demo_password, load_demo
+from demo.loader import (
+    DEMO_TOTP_SECRET,
+    DemoConflict,
+    Login,
+    demo_logins,
+    demo_password,
+    load_demo,
+)
 from projects.models import Project
 
 
@@ -52,6 +59,10 @@ class Command(BaseCommand):
         admin = settings.SITE_URL + reverse("admin:index")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {demo_password()})")
+        self.stdout.write(
+            "The coordinator and the site admin also need a code from an authenticator app "
+            f"set up with the key {DEMO_TOTP_SECRET} (or: oathtool --totp -b {DEMO_TOTP_SECRET})"
+        )
         for row in rows:
             line = f"{row.email:<{email}}  {row.role:<{role}}  {row.organisation}"
             self.stdout.write(line.rstrip())
