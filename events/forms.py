@@ -27,6 +27,7 @@ from events.models import (
     localize,
     time_zone_choices,
 )
+from projects.forms.dates import bound_dates_to
 from projects.forms.versioned import VersionedModelForm
 from projects.models import Partner, WorkPackage
 from projects.permissions import Access, can_name_any_partner
@@ -53,6 +54,11 @@ class ChecksTheTime(forms.ModelForm):
         super().full_clean()  # ends with the model's own clean(), on the instance
         if not hasattr(self, "cleaned_data"):
             return  # an unbound form is not validated
+        if self.errors:
+            # A refused field (a time zone that is not one, a time that is not a time) leaves
+            # the instance half-filled, e.g. with naive times: the rule cannot be asked of it,
+            # and the person has the field's message to act on first.
+            return
         try:
             cast(_CleanAt, self.instance).clean_at(self.now)
         except ValidationError as error:
@@ -143,12 +149,25 @@ class EventForm(ChecksTheTime, VersionedModelForm):
         if self.instance.pk is not None:
             self.initial["starts_at"] = self.instance.local_start.replace(tzinfo=None)
             self.initial["ends_at"] = self.instance.local_end.replace(tzinfo=None)
+        bound_dates_to(self, project)
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"]
+        # A title is one line: calendars (the .ics), lists and the PDF all show it as one.
+        if "\r" in title or "\n" in title:
+            raise ValidationError(gettext("The title must be on one line."), code="multiline")
+        return title
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
         name = cleaned.get("time_zone")
         if name:
             _localize_fields(self, ("starts_at", "ends_at"), zoneinfo.ZoneInfo(name))
+        else:
+            # No zone to read the times in (the zone's field says why): keep them off the
+            # instance, where a naive time next to a stored aware one breaks the model's checks.
+            for field in ("starts_at", "ends_at"):
+                cleaned.pop(field, None)
         return cleaned
 
 
@@ -184,6 +203,7 @@ class AgendaItemForm(forms.ModelForm):
             self.initial["starts_at"] = self.instance.starts_at.astimezone(event.zone).replace(
                 tzinfo=None
             )
+        bound_dates_to(self, event.project)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
@@ -254,8 +274,12 @@ class OutcomeForm(forms.ModelForm):
         owner.queryset = Partner.objects.filter(project_id=event.project_id).select_related(
             "organisation"
         )
+        bound_dates_to(self, event.project)
 
 
+# A count of people has at most this many digits (Python refuses to read a number of thousands
+# of digits, a ValueError, and no event has a billion participants).
+MAX_COUNT_DIGITS = 9
 COUNTRY_LINE = re.compile(r"^(?P<country>.+?)\s*[:=,;\t ]\s*(?P<count>-?\d+)$")
 
 
@@ -283,6 +307,11 @@ class CountryCountsField(forms.Field):
                 raise ValidationError(
                     gettext("Line %(number)s ('%(line)s') is not 'country: number', e.g. 'BE: 12'.")
                     % {"number": number, "line": line}
+                )
+            if len(match["count"].lstrip("-")) > MAX_COUNT_DIGITS:
+                raise ValidationError(
+                    gettext("Line %(number)s: %(count)s… is not a number of participants.")
+                    % {"number": number, "count": match["count"][:12]}
                 )
             name, count = match["country"].strip(), int(match["count"])
             code = name.upper() if name.upper() in countries else countries.by_name(name)

@@ -48,6 +48,13 @@ def _description(event: Event, url: str) -> str:
     return "\n".join(lines)
 
 
+def one_line(text: str) -> str:
+    """`text` on one line: a SUMMARY or LOCATION with a line break shows as two entries' worth in
+    some calendar apps. The form refuses such titles; rows saved before it (the admin, imports)
+    are folded here."""
+    return " ".join(text.split())
+
+
 def ical_event(event: Event, *, url: str, now: dt.datetime) -> icalendar.Event:
     """One VEVENT. `event` needs its organiser's organisation and its project loaded."""
     vevent = icalendar.Event()
@@ -55,9 +62,9 @@ def ical_event(event: Event, *, url: str, now: dt.datetime) -> icalendar.Event:
     vevent.add("dtstamp", now.astimezone(dt.UTC))
     vevent.add("dtstart", event.local_start)
     vevent.add("dtend", event.local_end)
-    vevent.add("summary", f"{event.title} ({event.project.acronym})")
+    vevent.add("summary", one_line(f"{event.title} ({event.project.acronym})"))
     if event.place:
-        vevent.add("location", event.place)
+        vevent.add("location", one_line(event.place))
     vevent.add("url", url)
     vevent.add("description", _description(event, url))
     vevent.add("status", STATUS[Event.Status(event.status)])
@@ -76,7 +83,7 @@ def calendar_bytes(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     for event in events:
         calendar.add_component(ical_event(event, url=url_for(event), now=now))
     calendar.add_missing_timezones()

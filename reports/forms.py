@@ -17,6 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from events.models import Event
 from procurement.models import GoodPractice
+from projects.forms.dates import bound_dates_to
+from projects.forms.ids import IdMultipleChoiceField
 from projects.forms.versioned import VersionedModelForm, VersionOnlyForm
 from projects.models import ReportingPeriod
 from projects.permissions import Access
@@ -40,6 +42,7 @@ class ConferenceReportForm(VersionedModelForm):
             "summary", "key_messages", "success_stories", "challenges", "lessons_learned",
             "next_steps", "good_practices",
         )  # fmt: skip
+        field_classes = {"good_practices": IdMultipleChoiceField}
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6}),
             "key_messages": forms.Textarea(attrs={"rows": 5}),
@@ -193,6 +196,7 @@ class ProgressReportForm(forms.Form):
         periods = ReportingPeriod.objects.filter(project=access.project)
         cast(forms.ModelChoiceField, self.fields["period"]).queryset = periods
         self.fields["language"].initial = access.project.reporting_language
+        bound_dates_to(self, access.project)
         # Offer the latest period that has begun: the one a coordinator is usually reporting on.
         month = access.project.month_of(timezone.localdate())
         self.fields["period"].initial = (

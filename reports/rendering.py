@@ -37,6 +37,7 @@ from projects.models import Deliverable, Milestone, Project, Risk, RiskReview, W
 from projects.risks import cell_counts, risk_matrix
 from projects.timeline import build_plan, build_timeline
 from reports.models import ConferenceReport, GeneratedReport, Recommendation
+from reports.pdf_tags import figure_descriptions, finish_tags
 from reports.permissions import requester_access
 
 # The origin the print templates' static URLs are resolved against. It is never contacted: the
@@ -91,15 +92,19 @@ def render_pdf(template: str, context: dict[str, Any]) -> RenderedPdf:
     PDF's /Lang is the template's <html lang>)."""
     started = time.perf_counter()
     html = render_html(template, context)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
-    content = document.write_pdf(
+    source = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher())
+    document = source.render()
+    written = document.write_pdf(
         # PDF/UA-1: a tagged PDF with its structure, title and language, for screen readers.
         pdf_variant="pdf/ua-1",
         custom_metadata=True,
         jpeg_quality=75,
         dpi=150,
     )
-    assert content is not None
+    assert written is not None
+    # What WeasyPrint's tagger leaves out: the IDTree its table headers need, /Scope on TH and
+    # the SVG figures' descriptions (reports/pdf_tags.py).
+    content = finish_tags(written, figure_descriptions=figure_descriptions(source.etree_element))
     return RenderedPdf(
         content=content, pages=len(document.pages), seconds=time.perf_counter() - started
     )

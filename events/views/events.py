@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -30,6 +31,7 @@ from events.models import Attendance, Event
 from events.monthgrid import grid_bounds, month_weeks, parse_month, shift_month
 from events.permissions import access_event, can_create_event, can_manage_event, can_tick_outcome
 from events.workflows import delete_event
+from projects.forms.dates import date_window
 from projects.history import HistoryEntry, history_entries
 from projects.models import StaleEdit
 from projects.paging import paginate
@@ -92,6 +94,19 @@ def event_calendar(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     access = access_project(request.user, slug)
     today = timezone.localdate()
     first = parse_month(request.GET.get("month"), today)
+    window_first, window_last = date_window(access.project)
+    if not window_first <= first <= window_last:
+        # 0001-01 or 9999-12 would overflow the grid's dates; no month that far from the
+        # project has events to show anyway.
+        messages.warning(
+            request,
+            gettext("The calendar shows months from %(first)s to %(last)s: here is this month.")
+            % {
+                "first": date_format(window_first, "YEAR_MONTH_FORMAT"),
+                "last": date_format(window_last, "YEAR_MONTH_FORMAT"),
+            },
+        )
+        first = today.replace(day=1)
     shown_first, shown_last = grid_bounds(first)
     # A day of margin on each side covers every zone's offset; month_weeks places each event
     # by its own local dates.

@@ -25,6 +25,7 @@ from procurement.models import (
     Tender,
     project_window,
 )
+from projects.forms.dates import bound_dates_to
 from projects.history import record_history
 from projects.models import Organisation, StaleEdit
 
@@ -288,6 +289,7 @@ class ContractForm(PartForm):
             self.initial.setdefault("supplier", self.instance.supplier_id)
         for name in ("start_date", "end_date"):
             self.fields[name].widget = date_input(tender)
+        bound_dates_to(self, tender.project)
         if tender.award_date:
             self.fields["start_date"].help_text = gettext("Not before the award (%(award)s).") % {
                 "award": tender.award_date.isoformat()

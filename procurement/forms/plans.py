@@ -12,7 +12,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from events.models import Event
-from procurement.models import GoodPractice, LocalActionPlan, PlanAction, Tender, project_window
+from procurement.models import GoodPractice, LocalActionPlan, PlanAction, Tender
+from projects.forms.dates import bound_dates_to
+from projects.forms.ids import IdMultipleChoiceField
 from projects.forms.versioned import VersionedModelForm
 from projects.models import Partner, Project
 from projects.permissions import Access, can_name_any_partner
@@ -58,12 +60,6 @@ def limit_partner(
     choice.queryset = partners
 
 
-def bound_dates(field: forms.Field, project: Project) -> None:
-    """The date picker stops at the window the model allows (date_outside_window)."""
-    first, last = project_window(project)
-    field.widget.attrs.update(min=first.isoformat(), max=last.isoformat())
-
-
 class LocalActionPlanForm(VersionedModelForm):
     """Record or edit a local action plan: whose it is, and the roundtable that adopted it."""
 
@@ -95,7 +91,7 @@ class LocalActionPlanForm(VersionedModelForm):
         limit_partner(self, "partner", access)
         adopted_at = cast(EventChoiceField, self.fields["adopted_at"])
         adopted_at.queryset = project_events(project, first_kind=Event.Kind.ROUNDTABLE)
-        bound_dates(self.fields["adopted_on"], project)
+        bound_dates_to(self, project)
 
 
 class PlanActionForm(forms.ModelForm):
@@ -114,6 +110,7 @@ class PlanActionForm(forms.ModelForm):
             "tender",
             "good_practices",
         )
+        field_classes = {"good_practices": IdMultipleChoiceField}
         widgets = {
             "what": forms.Textarea(attrs={"rows": 3}),
             "good_practices": forms.SelectMultiple(attrs={"size": 6}),

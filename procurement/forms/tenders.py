@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from procurement.models import Tender, project_window, split_cpv
+from procurement.models import Tender, split_cpv
+from projects.forms.dates import bound_dates_to
 from projects.forms.versioned import VersionedModelForm
 from projects.models import Organisation, Partner, WorkPackage
 from projects.permissions import Access, can_name_any_partner
@@ -91,10 +92,8 @@ class TenderForm(VersionedModelForm):
             recorded_by.empty_label = None
             self.initial["recorded_by"] = keeper
         recorded_by.queryset = partners
-        # The browser's date picker offers the window the model accepts (Tender.clean checks).
-        first, last = project_window(project)
-        for name in ("publication_date", "award_date"):
-            self.fields[name].widget.attrs.update(min=first.isoformat(), max=last.isoformat())
+        # The window the model accepts too (Tender.clean checks), on the field and the picker.
+        bound_dates_to(self, project)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data

@@ -6,8 +6,16 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects.forms.dates import bound_dates_to
 from projects.forms.versioned import VersionedModelForm, VersionOnlyForm
-from projects.models import Deliverable, DeliverableVersion, Partner, ProgressUpdate, WorkPackage
+from projects.models import (
+    Deliverable,
+    DeliverableVersion,
+    Partner,
+    ProgressUpdate,
+    Project,
+    WorkPackage,
+)
 
 
 class DistinctIds:
@@ -78,6 +86,11 @@ class RecordSubmissionForm(DistinctIds, VersionOnlyForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when the submission is after the due date."),
     )
+
+    def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
+        # `project` bounds the date; a caller that does not pass it gets the wide fallback.
+        super().__init__(*args, **kwargs)
+        bound_dates_to(self, project)
 
 
 class ProgressUpdateForm(DistinctIds, forms.ModelForm):

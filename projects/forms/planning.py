@@ -9,6 +9,9 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects.forms.dates import bound_dates_to
+from projects.models import Project
+
 
 class MilestoneAchieveForm(forms.Form):
     """Mark a milestone achieved: the date and how its means of verification was met.
@@ -27,11 +30,15 @@ class MilestoneAchieveForm(forms.Form):
         help_text=_("Point to the evidence: a deliverable, minutes, a published page."),
     )
 
-    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, today: dt.date, project: Project | None = None, **kwargs: Any
+    ) -> None:
+        # `project` bounds the date; a caller that does not pass it gets the wide fallback.
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["achieved_date"].initial = today
         self.fields["achieved_date"].widget.attrs["max"] = today.isoformat()
+        bound_dates_to(self, project)
 
     def clean_achieved_date(self) -> dt.date:
         # Milestone.mark_achieved checks this too; checking here as well reports it together

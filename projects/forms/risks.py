@@ -9,6 +9,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from projects.forms.dates import bound_dates_to
+from projects.forms.ids import IdMultipleChoiceField
 from projects.forms.versioned import VersionedModelForm
 from projects.models import Partner, Risk, RiskReview, WorkPackage
 from projects.permissions import Access, can_name_any_partner
@@ -31,6 +33,7 @@ class RiskForm(VersionedModelForm):
             "mitigation",
             "owner",
         )
+        field_classes = {"work_packages": IdMultipleChoiceField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "mitigation": forms.Textarea(attrs={"rows": 4}),
@@ -104,6 +107,7 @@ class RiskReviewForm(forms.ModelForm):
         self.fields["likelihood"].initial = risk.likelihood
         self.fields["impact"].initial = risk.impact
         self.fields["status"].initial = risk.status
+        bound_dates_to(self, risk.project)
 
     def clean_review_date(self) -> dt.date:
         review_date: dt.date = self.cleaned_data["review_date"]
