@@ -237,7 +237,7 @@ class Tender(VersionedModel):
             errors["award_date"] = gettext("An awarded tender has an award date.")
         if self.project_id:
             for name in ("publication_date", "award_date"):
-                message = date_outside_window(self.project, getattr(self, name))
+                message = self.project.date_outside_window(getattr(self, name))
                 if message:
                     errors.setdefault(name, message)
             wp = self.work_package
@@ -251,34 +251,6 @@ class Tender(VersionedModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.cpv_division = self.main_cpv[:2]
         super().save(*args, **kwargs)
-
-
-# Dates on the register: a window around the project (a tender may be prepared before it starts
-# and its contract may run on after it ends), never the ends of the calendar.
-WINDOW_YEARS_BEFORE = 2
-WINDOW_YEARS_AFTER = 5
-
-
-def project_window(project: Project) -> tuple[dt.date, dt.date]:
-    start, end = project.start_date, project.end_date
-    return (
-        start.replace(year=start.year - WINDOW_YEARS_BEFORE, day=1),
-        end.replace(year=end.year + WINDOW_YEARS_AFTER, month=12, day=31),
-    )
-
-
-def date_outside_window(project: Project, day: dt.date | None) -> str:
-    """Why `day` is refused ("" if it is not): too far before or after the project."""
-    if day is None:
-        return ""
-    first, last = project_window(project)
-    if first <= day <= last:
-        return ""
-    return gettext("%(day)s is too far from the project (%(first)s to %(last)s).") % {
-        "day": day.isoformat(),
-        "first": first.isoformat(),
-        "last": last.isoformat(),
-    }
 
 
 class Lot(models.Model):
@@ -573,7 +545,7 @@ class Contract(models.Model):
         if self.lot_id:
             tender = self.lot.tender
             for name in ("start_date", "end_date"):
-                message = date_outside_window(tender.project, getattr(self, name))
+                message = tender.project.date_outside_window(getattr(self, name))
                 if message:
                     errors.setdefault(name, message)
             if tender.award_date and self.start_date and self.start_date < tender.award_date:
@@ -858,7 +830,7 @@ class LocalActionPlan(VersionedModel):
                 errors["partner"] = gettext("This partner belongs to another project.")
             if self.adopted_at is not None and self.adopted_at.project_id != self.project_id:
                 errors["adopted_at"] = gettext("This event belongs to another project.")
-            message = date_outside_window(self.project, self.adopted_on)
+            message = self.project.date_outside_window(self.adopted_on)
             if message:
                 errors["adopted_on"] = message
         if errors:

@@ -86,6 +86,11 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         return self.filter(memberships__user=user, memberships__is_active=True).distinct()
 
 
+# How far a date about a project may be from it (Project.date_window).
+DATE_WINDOW_YEARS_BEFORE = 2
+DATE_WINDOW_YEARS_AFTER = 5
+
+
 class Project(models.Model):
     """A funded project run by a consortium of partners."""
 
@@ -159,6 +164,30 @@ class Project(models.Model):
         if day < self.start_date:
             return 0
         return (day.year - self.start_date.year) * 12 + day.month - self.start_date.month + 1
+
+    def date_window(self) -> tuple[dt.date, dt.date]:
+        """The first and last day a date about the project may be, inclusive: preparation
+        starts before month 1 (a tender published, a kick-off booked) and follow-up (a contract,
+        final payment, a late submission) runs on after the last month. Every form and every
+        model check of a date uses this one window."""
+        start, end = self.start_date, self.end_date
+        return (
+            start.replace(year=start.year - DATE_WINDOW_YEARS_BEFORE, day=1),
+            end.replace(year=end.year + DATE_WINDOW_YEARS_AFTER, month=12, day=31),
+        )
+
+    def date_outside_window(self, day: dt.date | None) -> str:
+        """Why `day` is refused ("" if it is not): too far before or after the project."""
+        if day is None:
+            return ""
+        first, last = self.date_window()
+        if first <= day <= last:
+            return ""
+        return gettext("%(day)s is too far from the project (%(first)s to %(last)s).") % {
+            "day": day.isoformat(),
+            "first": first.isoformat(),
+            "last": last.isoformat(),
+        }
 
     def check_month(self, month: int | None, field: str) -> None:
         """The one range check of a project month (a due, start or end month): M1 to the last

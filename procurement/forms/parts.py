@@ -23,7 +23,6 @@ from procurement.models import (
     Reservation,
     SocialClause,
     Tender,
-    project_window,
 )
 from projects.forms.dates import bound_dates_to
 from projects.history import record_history
@@ -46,7 +45,7 @@ def percent_input() -> forms.NumberInput:
 
 def date_input(tender: Tender) -> forms.DateInput:
     """A date picker bounded to the window around the project the model accepts."""
-    first, last = project_window(tender.project)
+    first, last = tender.project.date_window()
     return forms.DateInput(
         format="%Y-%m-%d",
         attrs={"type": "date", "min": first.isoformat(), "max": last.isoformat()},

@@ -18,12 +18,6 @@ from django.utils.translation import gettext
 
 from projects.models import Project
 
-# How far a form's date may be from the project: preparation starts before month 1 (a tender
-# published, a kick-off booked), and follow-up (final payment, outcomes, a late submission) runs on
-# after the last month. The same figures as procurement's model check (procurement.models.
-# project_window), so a form and the model it saves agree.
-YEARS_BEFORE = 2
-YEARS_AFTER = 5
 # When a form is made without its project (an old caller), a window no real date is outside and
 # no calendar arithmetic overflows in.
 FALLBACK_WINDOW = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
@@ -33,11 +27,7 @@ def date_window(project: Project | None) -> tuple[dt.date, dt.date]:
     """The first and last day a form may take for `project`, inclusive."""
     if project is None:
         return FALLBACK_WINDOW
-    start, end = project.start_date, project.end_date
-    return (
-        start.replace(year=start.year - YEARS_BEFORE, day=1),
-        end.replace(year=end.year + YEARS_AFTER, month=12, day=31),
-    )
+    return project.date_window()
 
 
 class DateWindowValidator:
@@ -51,7 +41,7 @@ class DateWindowValidator:
             return
         day = value.date() if isinstance(value, dt.datetime) else value
         if isinstance(day, dt.date) and not self.first <= day <= self.last:
-            # The wording of procurement's model check (date_outside_window), so one rule has
+            # The wording of the model check (Project.date_outside_window), so one rule has
             # one message (and one translation).
             raise ValidationError(
                 gettext("%(day)s is too far from the project (%(first)s to %(last)s).")

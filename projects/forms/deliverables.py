@@ -87,8 +87,7 @@ class RecordSubmissionForm(DistinctIds, VersionOnlyForm):
         help_text=_("Required when the submission is after the due date."),
     )
 
-    def __init__(self, *args: Any, project: Project | None = None, **kwargs: Any) -> None:
-        # `project` bounds the date; a caller that does not pass it gets the wide fallback.
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bound_dates_to(self, project)
 

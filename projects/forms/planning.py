@@ -30,10 +30,7 @@ class MilestoneAchieveForm(forms.Form):
         help_text=_("Point to the evidence: a deliverable, minutes, a published page."),
     )
 
-    def __init__(
-        self, *args: Any, today: dt.date, project: Project | None = None, **kwargs: Any
-    ) -> None:
-        # `project` bounds the date; a caller that does not pass it gets the wide fallback.
+    def __init__(self, *args: Any, today: dt.date, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["achieved_date"].initial = today

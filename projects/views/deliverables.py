@@ -255,7 +255,9 @@ def _render_detail(
         "can_record": may_review and deliverable.can("record_submission"),
         "version_form": VersionOnlyForm(initial=initial),
         "changes_form": RequestChangesForm(initial=initial),
-        "submission_form": RecordSubmissionForm(initial={**initial, "submitted_date": today}),
+        "submission_form": RecordSubmissionForm(
+            initial={**initial, "submitted_date": today}, project=deliverable.project
+        ),
         "progress_form": ProgressUpdateForm(),
         "upload_form": VersionUploadForm(),
     }
@@ -386,7 +388,7 @@ def deliverable_record_submission(
 ) -> HttpResponse:
     access, deliverable = access_deliverable(request.user, slug, number)
     access.require(can_review(access, deliverable))
-    form = RecordSubmissionForm(request.POST)
+    form = RecordSubmissionForm(request.POST, project=access.project)
     if not form.is_valid():
         return _refused(request, access, deliverable, None, submission_form=form)
     try:

@@ -149,6 +149,8 @@ def _milestone_page(
     # A refused form is shown whatever the state, so its errors are seen (e.g. "already achieved"
     # after a double submit).
     show_form = form is not None or (can_plan(access) and not milestone.is_achieved)
+    if show_form and form is None:
+        form = MilestoneAchieveForm(today=today, project=access.project)
     return render(
         request,
         "projects/milestone_detail.html",
@@ -159,7 +161,7 @@ def _milestone_page(
             "milestone": milestone,
             "work_packages": list(milestone.work_packages.order_by("number")),
             "is_overdue": milestone.is_overdue(today),
-            "form": (form or MilestoneAchieveForm(today=today)) if show_form else None,
+            "form": form if show_form else None,
             "history": history_entries(milestone),
             "today": today,
         },
@@ -180,7 +182,7 @@ def milestone_achieve(request: AuthenticatedRequest, slug: str, number: str) -> 
     access, milestone = access_milestone(request.user, slug, number)
     access.require(can_plan(access), gettext("Only the coordinator marks milestones achieved."))
     today = timezone.localdate()
-    form = MilestoneAchieveForm(request.POST, today=today)
+    form = MilestoneAchieveForm(request.POST, today=today, project=access.project)
     if form.is_valid():
         try:
             milestone.mark_achieved(
