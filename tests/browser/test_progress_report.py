@@ -116,7 +116,7 @@ def test_coordinator_watches_a_report_become_ready_and_an_observer_downloads_it(
     assert page.url.endswith(report.get_absolute_url())
     landing_html = landed.value.text()
     assert re.search(r">(Queued|Being made)</span>", landing_html), landing_html
-    assert 'hx-trigger="every 2s"' in landing_html
+    assert 'data-hx-trigger="every 2s"' in landing_html
     expect(page.get_by_text("Your report is queued.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Progress report")
 
@@ -130,7 +130,7 @@ def test_coordinator_watches_a_report_become_ready_and_an_observer_downloads_it(
     report.refresh_from_db()
     assert report.status == GeneratedReport.Status.READY, report.error
     expect(status).to_contain_text(f"{report.pages} pages")
-    expect(status).not_to_have_attribute("hx-trigger", re.compile(".*"))  # polling has stopped
+    expect(status).not_to_have_attribute("data-hx-trigger", re.compile(".*"))  # polling has stopped
     # The swapped-in state is new markup that no page load brought: check it with axe too.
     check_accessibility(page)
 

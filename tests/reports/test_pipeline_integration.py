@@ -161,7 +161,7 @@ def test_request_render_and_download_a_progress_report(
     def fragment_when_finished() -> str:
         html = client.get(detail, headers={"HX-Request": "true"}).content.decode()
         seen.extend(re.findall(r'<span class="badge[^"]*">([^<]+)</span>', html))
-        return "" if "hx-trigger" in html else html
+        return "" if "data-hx-trigger" in html else html
 
     fragment = wait_for(fragment_when_finished, timeout=60, interval=0.2, what="the report")
     report.refresh_from_db()

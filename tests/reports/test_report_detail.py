@@ -22,7 +22,7 @@ from tests.reports import make_progress_report, make_reporting_period
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-POLLING = 'hx-trigger="every 2s"'
+POLLING = 'data-hx-trigger="every 2s"'
 
 
 def url(report: GeneratedReport) -> str:
@@ -44,7 +44,7 @@ def test_a_queued_report_says_so_and_the_page_polls(
     assert "by Cora Coordinator" in html
     assert '<span class="badge">Queued</span>' in html
     assert POLLING in html
-    assert f'hx-get="{url(report)}"' in html
+    assert f'data-hx-get="{url(report)}"' in html
     assert "Download the PDF" not in html
 
 
@@ -80,7 +80,7 @@ def test_the_htmx_partial_keeps_polling_while_the_report_is_being_made(
     assert "<html" not in html and "<body" not in html and "<h1" not in html
     assert badge in html
     assert POLLING in html
-    assert 'hx-swap="outerHTML"' in html
+    assert 'data-hx-swap="outerHTML"' in html
 
 
 def test_the_partial_of_a_ready_report_stops_polling_and_links_the_download(
@@ -98,7 +98,7 @@ def test_the_partial_of_a_ready_report_stops_polling_and_links_the_download(
     html = response.content.decode()
     assert html.strip().startswith('<div id="report-status"')
     assert "<html" not in html
-    assert "hx-trigger" not in html and "hx-get" not in html
+    assert "data-hx-trigger" not in html and "data-hx-get" not in html
     assert '<span class="badge badge-ok">Ready</span>' in html
     assert "12 pages, 337.6\xa0KB, made in 2.5 s with data as of 3 Jul 2023 11:30" in html
     download = reverse("reports:report_download", args=[project.slug, report.pk])
@@ -116,7 +116,7 @@ def test_a_failed_report_shows_the_plain_reason_and_a_retry_button(
 
     html = client.get(url(report), headers=HTMX).content.decode()
 
-    assert "hx-trigger" not in html
+    assert "data-hx-trigger" not in html
     assert '<span class="badge badge-late">Failed</span>' in html
     assert "The report could not be finished after 3 attempts" in html
     assert "Traceback" not in html
@@ -230,7 +230,7 @@ def test_a_poll_that_finds_the_same_state_gets_204_and_nothing_to_swap(
     # 204: htmx keeps the fragment, and the live region around it announces nothing new.
     assert unchanged.status_code == 204 and unchanged.content == b""
     assert changed.status_code == 200
-    assert 'hx-vals=\'{"status": "rendering"}\'' in changed.content.decode()
+    assert 'data-hx-vals=\'{"status": "rendering"}\'' in changed.content.decode()
 
 
 def test_the_live_region_wraps_the_swapped_fragment(
