@@ -405,6 +405,7 @@ def progress_report_context(report: GeneratedReport, now: dt.datetime) -> dict[s
             ),
         },
         "work_packages": plan.rows,
+        "project_milestones": plan.project_milestones,
         "due_in_period": deliverables.due,
         "risks": risks,
         "matrix": risk_matrix(cell_counts(active)),

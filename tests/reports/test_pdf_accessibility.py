@@ -126,6 +126,7 @@ def report_html_and_pdf(
     for n in range(1, 13):
         make_deliverable(work_package, number=f"D1.{n}", title=f"Report {n}", due_month=n)
     make_milestone(project, number="MS1", due_month=6, work_packages=[work_package])
+    make_milestone(project, number="MS2", title="Final conference held", due_month=18)
     make_risk(project, owner=work_package.lead, likelihood=3, impact=2)
     make_risk(project, owner=work_package.lead, likelihood=1, impact=1)
     report = make_progress_report(project, coordinator, period=period, sections=ALL_SECTIONS)
@@ -228,6 +229,8 @@ def test_every_figure_has_an_alternative_text_with_a_description(
     # ... and that table is there: the plan, a row per work package.
     plans = [t for t in tagged.of_type("/Table") if "The plan as a table" in tagged.text(t)]
     assert plans and "M6 · D1.6 Report 6" in tagged.text(plans[0])
+    # A milestone of no work package is the whole project's: it has its own row, as on the page.
+    assert "The whole project M1-M18 None M18 · MS2 Final conference held" in tagged.text(plans[0])
 
 
 def test_finishing_twice_changes_nothing_more(tagged: Tagged) -> None:
