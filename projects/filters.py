@@ -16,6 +16,7 @@ from projects.models import (
     Deliverable,
     DeliverableQuerySet,
     Level,
+    Notification,
     Partner,
     Project,
     Risk,
@@ -168,3 +169,38 @@ class RiskFilter(ProjectFilterSet):
 
     def search(self, queryset: QuerySet[Risk], name: str, value: str) -> QuerySet[Risk]:
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+
+class NotificationFilter(django_filters.FilterSet):
+    """The inbox's filters: unread only, one project (of the reader's), one kind."""
+
+    unread = django_filters.BooleanFilter(
+        field_name="read_at",
+        lookup_expr="isnull",
+        label=_("Unread only"),
+        widget=forms.CheckboxInput,
+    )
+    project = django_filters.ModelChoiceFilter(
+        queryset=Project.objects.none(),
+        label=_("Project"),
+        empty_label=pgettext_lazy("filter: any project", "All"),
+    )
+    kind = django_filters.ChoiceFilter(
+        choices=Notification.Kind.choices,
+        label=pgettext_lazy("filter: what a notification is about", "Kind"),
+        empty_label=pgettext_lazy("filter: any kind", "All"),
+    )
+
+    class Meta:
+        model = Notification
+        fields = ("unread", "project", "kind")
+
+    def __init__(self, *args: Any, projects: QuerySet[Project], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["project"].queryset = projects
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # An unticked box means "all", not "read only".
+        if not self.form.cleaned_data.get("unread"):
+            self.form.cleaned_data["unread"] = None
+        return super().filter_queryset(queryset)

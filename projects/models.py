@@ -17,6 +17,7 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import IntegrityError, models, transaction
@@ -1208,3 +1209,98 @@ def latest_reviews(risks: QuerySet[Risk] | list[Risk]) -> dict[int, RiskReview]:
     ):
         latest[review.risk_id] = review
     return latest
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_reader(self, user: Any) -> Self:
+        """`user`'s notifications about projects they still belong to (a person who has left a
+        project no longer reads what happens in it)."""
+        return self.filter(
+            recipient=user,
+            project__memberships__user=user,
+            project__memberships__is_active=True,
+        )
+
+    def unread(self) -> Self:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """One person told of one thing that happened in a project: a row per recipient and event,
+    made by the workflow that did the thing (projects.notifications.notify), never by a signal.
+
+    The sentence is not stored: it is written from `kind` and `subject` in the reader's
+    language when shown (Notification.text)."""
+
+    class Kind(models.TextChoices):
+        DELIVERABLE_IN_REVIEW = "deliverable_in_review", _("A deliverable is sent for review")
+        DELIVERABLE_CHANGES_REQUESTED = (
+            "deliverable_changes_requested",
+            _("Changes are requested on a deliverable"),
+        )
+        DELIVERABLE_APPROVED = "deliverable_approved", _("A deliverable is approved")
+        DELIVERABLE_SUBMITTED = (
+            "deliverable_submitted",
+            _("A deliverable's submission to the funder is recorded"),
+        )
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("project")
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    # What it is about: any record of any app (a deliverable, a report, a comment...).
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, verbose_name=_("content type")
+    )
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    about = GenericForeignKey("content_type", "object_id")
+    subject = models.CharField(
+        _("subject"), max_length=300, help_text=_("The record's name when it happened.")
+    )
+    link = models.CharField(_("link"), max_length=500, help_text=_("The record's page."))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = models.Manager.from_queryset(NotificationQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    # The sentence of each kind; %(subject)s is the record's name ("D1.1 Project handbook").
+    SENTENCES: ClassVar[dict[str, Any]] = {
+        Kind.DELIVERABLE_IN_REVIEW: _("%(subject)s is sent for review."),
+        Kind.DELIVERABLE_CHANGES_REQUESTED: _("Changes are requested on %(subject)s."),
+        Kind.DELIVERABLE_APPROVED: _("%(subject)s is approved."),
+        Kind.DELIVERABLE_SUBMITTED: _("%(subject)s is recorded as submitted to the funder."),
+    }
+
+    @property
+    def text(self) -> str:
+        return str(self.SENTENCES[self.kind]) % {"subject": self.subject}

@@ -23,6 +23,7 @@ from projects.models import (
     DeliverableVersion,
     Membership,
     Milestone,
+    Notification,
     Project,
     Risk,
     WorkPackage,
@@ -156,3 +157,9 @@ def access_risk(user: User, slug: str, number: int) -> tuple[Access, Risk]:
     )
     risk.project = access.project
     return access, risk
+
+
+def access_notification(user: User, pk: int) -> Notification:
+    """`user`'s own notification `pk`, about a project they still belong to; 404 otherwise (a
+    notification of someone else is not revealed)."""
+    return get_object_or_404(Notification.objects.for_reader(user), pk=pk)

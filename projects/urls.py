@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import dashboard, deliverables, planning, risks
+from projects.views import dashboard, deliverables, notifications, planning, risks
 
 app_name = "projects"
 P = "p/<slug:slug>/"
@@ -8,6 +8,19 @@ D = P + "deliverables/<str:number>/"
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path(P, dashboard.project_dashboard, name="project_dashboard"),
+    # A person's inbox, across their projects.
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/count/", notifications.notification_count, name="notification_count"),
+    path(
+        "notifications/read-all/",
+        notifications.notification_read_all,
+        name="notification_read_all",
+    ),
+    path(
+        "notifications/<int:pk>/open/",
+        notifications.notification_open,
+        name="notification_open",
+    ),
     # Work packages, milestones and the timeline: the plan.
     path(P + "work-packages/", planning.workpackage_list, name="workpackage_list"),
     path(P + "work-packages/<int:number>/", planning.workpackage_detail, name="workpackage_detail"),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from projects.history import record_user
-from projects.models import Risk, RiskReview
+from projects.models import Deliverable, Risk, RiskReview
+from projects.notifications import deliverable_moved
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -59,3 +60,16 @@ def review_risk(
     risk.likelihood, risk.impact, risk.status = likelihood, impact, status
     risk.version = current.version
     return review, True
+
+
+def move_deliverable(deliverable: Deliverable, action: str, *, by: User, **arguments: Any) -> None:
+    """Take `deliverable` through `action` (a key of Deliverable.TRANSITIONS: the model method
+    of that name, called with `arguments`) and tell the people concerned, in one transaction:
+    a refused move (ValidationError, StaleEdit) changes nothing and tells no one.
+
+    The caller has checked that `by` may act (projects.permissions)."""
+    if action not in Deliverable.TRANSITIONS:
+        raise ValueError(f"no such deliverable action: {action}")
+    with transaction.atomic():
+        getattr(deliverable, action)(**arguments)
+        deliverable_moved(deliverable, action, by=by)

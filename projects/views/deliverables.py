@@ -42,6 +42,7 @@ from projects.permissions import (
     can_review,
     can_work_on,
 )
+from projects.workflows import move_deliverable
 
 PAGE_SIZE = 50
 # Translated where they are shown (gettext), in the language of the person reading.
@@ -312,7 +313,9 @@ def deliverable_start(request: AuthenticatedRequest, slug: str, number: str) -> 
     if not form.is_valid():
         return _refused(request, access, deliverable, None, version_form=form)
     try:
-        deliverable.start(expected_version=form.cleaned_data["version"])
+        move_deliverable(
+            deliverable, "start", by=request.user, expected_version=form.cleaned_data["version"]
+        )
     except (ValidationError, StaleEdit) as error:
         return _refused(request, access, deliverable, error, version_form=form)
     messages.success(
@@ -330,7 +333,12 @@ def deliverable_submit(request: AuthenticatedRequest, slug: str, number: str) ->
     if not form.is_valid():
         return _refused(request, access, deliverable, None, version_form=form)
     try:
-        deliverable.submit_for_review(expected_version=form.cleaned_data["version"])
+        move_deliverable(
+            deliverable,
+            "submit_for_review",
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
     except (ValidationError, StaleEdit) as error:
         return _refused(request, access, deliverable, error, version_form=form)
     messages.success(
@@ -354,8 +362,12 @@ def deliverable_request_changes(
     if not form.is_valid():
         return _refused(request, access, deliverable, None, changes_form=form)
     try:
-        deliverable.request_changes(
-            comment=form.cleaned_data["comment"], expected_version=form.cleaned_data["version"]
+        move_deliverable(
+            deliverable,
+            "request_changes",
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
         )
     except (ValidationError, StaleEdit) as error:
         return _refused(request, access, deliverable, error, changes_form=form)
@@ -374,7 +386,9 @@ def deliverable_approve(request: AuthenticatedRequest, slug: str, number: str) -
     if not form.is_valid():
         return _refused(request, access, deliverable, None, version_form=form)
     try:
-        deliverable.approve(expected_version=form.cleaned_data["version"])
+        move_deliverable(
+            deliverable, "approve", by=request.user, expected_version=form.cleaned_data["version"]
+        )
     except (ValidationError, StaleEdit) as error:
         return _refused(request, access, deliverable, error, version_form=form)
     messages.success(request, gettext("%(number)s approved.") % {"number": deliverable.number})
@@ -392,7 +406,10 @@ def deliverable_record_submission(
     if not form.is_valid():
         return _refused(request, access, deliverable, None, submission_form=form)
     try:
-        deliverable.record_submission(
+        move_deliverable(
+            deliverable,
+            "record_submission",
+            by=request.user,
             on=form.cleaned_data["submitted_date"],
             justification=form.cleaned_data["delay_justification"],
             expected_version=form.cleaned_data["version"],

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -29,6 +30,7 @@ from projects.models import (
     Deliverable,
     DeliverableVersion,
     Milestone,
+    Notification,
     Partner,
     Project,
     Risk,
@@ -50,6 +52,10 @@ EXPECTED = """
 url name                        coordinator partner  other_partner observer outsider anonymous
 home                            302/405     302/405  302/405       302/405  200/405  login/login
 project_dashboard               200/405     200/405  200/405       200/405  404/405  login/login
+notification_list               200/405     200/405  200/405       200/405  200/405  login/login
+notification_count              200/405     200/405  200/405       200/405  200/405  login/login
+notification_read_all           405/302     405/302  405/302       405/302  405/302  login/login
+notification_open               405/302     405/404  405/404       405/404  405/404  login/login
 workpackage_list                200/405     200/405  200/405       200/405  404/405  login/login
 workpackage_detail              200/405     200/405  200/405       200/405  404/405  login/login
 milestone_list                  200/405     200/405  200/405       200/405  404/405  login/login
@@ -106,6 +112,7 @@ class World:
     milestone: Milestone
     risk: Risk
     pdf: bytes
+    notification: Notification  # the coordinator's, about the deliverable
 
 
 def build_world(project: Project, status: str, pdf: bytes) -> World:
@@ -120,7 +127,18 @@ def build_world(project: Project, status: str, pdf: bytes) -> World:
     )
     milestone = make_milestone(project, number="MS1", due_month=9, work_packages=[work_package])
     risk = make_risk(project, owner=p2)
-    return World(project, work_package, p2, deliverable, version, milestone, risk, pdf)
+    notification = Notification.objects.create(
+        recipient=User.objects.get(email="coordinator@example.org"),
+        project=project,
+        kind=Notification.Kind.DELIVERABLE_IN_REVIEW,
+        content_type=ContentType.objects.get_for_model(deliverable),
+        object_id=deliverable.pk,
+        subject="D1.1 Project handbook",
+        link=deliverable.get_absolute_url(),
+    )
+    return World(
+        project, work_package, p2, deliverable, version, milestone, risk, pdf, notification
+    )
 
 
 def url_kwargs(name: str, converters: list[str], world: World) -> dict[str, Any]:
@@ -131,6 +149,8 @@ def url_kwargs(name: str, converters: list[str], world: World) -> dict[str, Any]
             kwargs[key] = world.project.slug
         elif key == "fmt":
             kwargs[key] = "csv"
+        elif key == "pk" and name.startswith("notification_"):
+            kwargs[key] = world.notification.pk
         elif key == "pk" and name.startswith("deliverable_version"):
             kwargs[key] = world.version.pk
         elif key == "number" and name.startswith("deliverable_"):
