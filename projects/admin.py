@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import User
+from coresp.admin_a11y import TabularInline
 from projects.forms.versioned import VersionedModelForm, VersionField
 from projects.imports import COLUMNS, MAX_FILE_SIZE, MAX_ROWS, ImportResult, import_deliverables
 from projects.models import (
@@ -42,6 +43,7 @@ from projects.models import (
     DeliverableVersion,
     Membership,
     Milestone,
+    Notification,
     Organisation,
     Partner,
     ProgressUpdate,
@@ -160,7 +162,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ("short_name", "legal_name", "pic")
 
 
-class PartnerInline(admin.TabularInline):
+class PartnerInline(TabularInline):
     model = Partner
     fields = ("number", "organisation", "role")
     autocomplete_fields = ("organisation",)
@@ -196,7 +198,7 @@ class ProjectPartnerChoices(InlineBase):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class MembershipInline(ProjectPartnerChoices, admin.TabularInline):
+class MembershipInline(ProjectPartnerChoices, TabularInline):
     model = Membership
     fields = ("user", "partner", "role", "is_active")
     autocomplete_fields = ("user",)
@@ -206,7 +208,7 @@ class MembershipInline(ProjectPartnerChoices, admin.TabularInline):
         return super().get_queryset(request).select_related("user", "partner__organisation")
 
 
-class ReportingPeriodInline(admin.TabularInline):
+class ReportingPeriodInline(TabularInline):
     model = ReportingPeriod
     fields = ("number", "start_month", "end_month", "report_due_date", "is_locked")
     extra = 0
@@ -375,7 +377,7 @@ class DeliverableInlineFormSet(VersionedInlineFormSet):
             form.instance.project = self.instance.project
 
 
-class DeliverableInline(ProjectPartnerChoices, admin.TabularInline):
+class DeliverableInline(ProjectPartnerChoices, TabularInline):
     model = Deliverable
     form = VersionedInlineForm
     formset = DeliverableInlineFormSet
@@ -416,7 +418,7 @@ class WorkPackageAdmin(RefusesStaleEdits):
         return super().get_queryset(request).select_related("project")
 
 
-class DeliverableVersionInline(admin.TabularInline):
+class DeliverableVersionInline(TabularInline):
     """Read-only: versions are uploaded through the platform, which hashes and checks them."""
 
     model = DeliverableVersion
@@ -439,7 +441,7 @@ class DeliverableVersionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("uploaded_by")
 
 
-class ProgressUpdateInline(admin.TabularInline):
+class ProgressUpdateInline(TabularInline):
     model = ProgressUpdate
     fields = ("date", "percent", "note", "author")
     autocomplete_fields = ("author",)
@@ -617,7 +619,7 @@ class RiskReviewFormSet(BaseInlineFormSet):
         return _record_review(self.instance, form, by=self.by)
 
 
-class RiskReviewInline(admin.TabularInline):
+class RiskReviewInline(TabularInline):
     """Reviews are a dated log: added here (through review_risk), never changed or removed."""
 
     model = RiskReview
@@ -720,3 +722,31 @@ class RiskReviewAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         saved = _record_review(obj.risk, form, by=_admin_user(request))
         obj.pk = saved.pk  # the admin goes on with `obj` (its log entry, the next page)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What the platform told whom: made by the workflows, read here, never written by hand."""
+
+    list_display = ("created_at", "recipient", "project", "kind", "subject", "read_at")
+    list_filter = ("kind", "project", ("read_at", admin.EmptyFieldListFilter))
+    list_select_related = ("recipient", "project")
+    search_fields = ("recipient__email", "subject")
+    date_hierarchy = "created_at"
+    fields = (
+        "recipient",
+        "project",
+        "kind",
+        "subject",
+        "link",
+        "actor",
+        "created_at",
+        "read_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
