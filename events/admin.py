@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coresp.admin_a11y import TabularInline
 from events.forms import ChecksTheTime
 from events.models import AgendaItem, Attendance, CalendarFeed, Event, Material, Outcome
 from projects.admin import (
@@ -57,13 +58,13 @@ class EventPartnerChoices(InlineBase):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(TabularInline):
     model = AgendaItem
     fields = ("starts_at", "title", "session_type", "speakers")
     extra = 0
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(TabularInline):
     model = Material
     fields = ("kind", "title", "url", "original_name", "size", "added_by", "added_at")
     readonly_fields = ("original_name", "size", "added_by", "added_at")
@@ -77,7 +78,7 @@ class MaterialInline(admin.TabularInline):
         return super().get_queryset(request).select_related("added_by")
 
 
-class OutcomeInline(EventPartnerChoices, admin.TabularInline):
+class OutcomeInline(EventPartnerChoices, TabularInline):
     model = Outcome
     fields = ("kind", "text", "owner", "due_date", "is_done")
     extra = 0

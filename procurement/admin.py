@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from coresp.admin_a11y import TabularInline
 from procurement.models import (
     ClauseOutcome,
     Contract,
@@ -13,7 +14,7 @@ from procurement.models import (
 from projects.admin import VersionedAdmin
 
 
-class LotInline(admin.TabularInline):
+class LotInline(TabularInline):
     model = Lot
     extra = 0
 
@@ -43,7 +44,7 @@ class ClauseOutcomeAdmin(VersionedAdmin):
     list_filter = ["status"]
 
 
-class PlanActionInline(admin.TabularInline):
+class PlanActionInline(TabularInline):
     model = PlanAction
     extra = 0
 

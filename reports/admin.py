@@ -12,11 +12,12 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from coresp.admin_a11y import TabularInline
 from projects.admin import VersionedAdmin
 from reports.models import ConferenceReport, Recommendation
 
 
-class RecommendationInline(admin.TabularInline):
+class RecommendationInline(TabularInline):
     model = Recommendation
     fields = ("position", "text", "audience")
     extra = 0
