@@ -91,7 +91,8 @@ def test_partner_reports_a_roundtable_and_the_coordinator_publishes_it(
     submit(page, "Save the figures")
     expect(
         page.get_by_text(
-            "The stakeholder category breakdown adds up to 22: 1 fewer than the total of 23."
+            "The stakeholder category breakdown adds up to 22: 1 fewer than the total of 23.",
+            exact=True,  # at the field; the error summary's link reads "Other: ..."
         )
     ).to_be_visible()
     page.locator("#id_other_stakeholders").fill("1")

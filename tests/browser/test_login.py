@@ -69,4 +69,6 @@ def test_wrong_password_keeps_the_person_on_the_login_page(
     with navigating(page):
         page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    expect(page.get_by_text("not correct")).to_be_visible()
+    # The form's error, and the error summary that repeats it at the top (focused).
+    expect(page.get_by_role("alert").get_by_text("not correct")).to_be_visible()
+    expect(page.locator("[data-error-summary]").get_by_text("not correct")).to_be_visible()

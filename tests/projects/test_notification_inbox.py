@@ -196,3 +196,16 @@ def test_the_inbox_runs_the_same_queries_for_5_and_60_notifications(
 
     # session, user, the unread count, the projects of the filter, the page's count and rows.
     assert few == many == 6
+
+
+def test_every_page_links_the_inbox_and_asks_for_the_count_after_loading(
+    client: Client, coordinator: User, deliverable: Deliverable
+) -> None:
+    tell(coordinator, deliverable)
+    client.force_login(coordinator)
+
+    html = client.get(deliverable.get_absolute_url()).content.decode()
+
+    assert f'<a href="{INBOX}">Notifications</a>' in html
+    assert f'data-hx-get="{COUNT}" data-hx-trigger="load, every 30s"' in html
+    assert "1 unread" not in html  # the page itself does not count (no query for it)
