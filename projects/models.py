@@ -1243,6 +1243,8 @@ class Notification(models.Model):
             "deliverable_submitted",
             _("A deliverable's submission to the funder is recorded"),
         )
+        REPORT_READY = "report_ready", _("A report you asked for is ready")
+        REPORT_FAILED = "report_failed", _("A report you asked for could not be made")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1299,6 +1301,8 @@ class Notification(models.Model):
         Kind.DELIVERABLE_CHANGES_REQUESTED: _("Changes are requested on %(subject)s."),
         Kind.DELIVERABLE_APPROVED: _("%(subject)s is approved."),
         Kind.DELIVERABLE_SUBMITTED: _("%(subject)s is recorded as submitted to the funder."),
+        Kind.REPORT_READY: _("Your report is ready: %(subject)s."),
+        Kind.REPORT_FAILED: _("Your report could not be made: %(subject)s. You can try again."),
     }
 
     @property

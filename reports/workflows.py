@@ -19,12 +19,13 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from kombu.exceptions import OperationalError
 
 from projects.files import generated_name
-from projects.models import Project, ReportingPeriod
+from projects.models import Notification, Project, ReportingPeriod
+from projects.notifications import notify
 from reports import rendering
 from reports.models import ConferenceReport, GeneratedReport
 
@@ -149,11 +150,29 @@ def retry_report(report: GeneratedReport, *, now: dt.datetime) -> None:
     transaction.on_commit(lambda: _enqueue(report.pk))
 
 
+def _tell_requester(report_id: int, kind: str) -> None:
+    """Notify whoever asked for the report that it is ready or failed (the platform did it)."""
+    report = GeneratedReport.objects.select_related("project").get(pk=report_id)
+    with translation.override(report.language or None):
+        subject = str(report)
+    notify(
+        kind,
+        project=report.project,
+        about=report,
+        subject=subject,
+        link=report.get_absolute_url(),
+        recipients=[report.requested_by_id],
+    )
+
+
 def _fail(report_id: int, attempt: int | None, reason: str, now: dt.datetime) -> None:
     rows = GeneratedReport.objects.filter(pk=report_id, status=GeneratedReport.Status.RENDERING)
     if attempt is not None:
         rows = rows.filter(attempts=attempt)
-    rows.update(status=GeneratedReport.Status.FAILED, error=reason, finished_at=now)
+    with transaction.atomic():
+        # Told once: only the claim that moved the row to failed tells.
+        if rows.update(status=GeneratedReport.Status.FAILED, error=reason, finished_at=now):
+            _tell_requester(report_id, Notification.Kind.REPORT_FAILED)
 
 
 def render_report(report_id: int, *, task_id: str = "") -> str:
@@ -205,6 +224,8 @@ def render_report(report_id: int, *, task_id: str = "") -> str:
             data_as_of=now,
             finished_at=timezone.now(),
         )
+        if stored:
+            _tell_requester(report_id, Notification.Kind.REPORT_READY)
     if not stored:
         storage.delete(name)
         return "superseded"
@@ -227,7 +248,16 @@ def sweep_reports(*, now: dt.datetime | None = None) -> dict[str, int]:
             queued_at=now
         )
         _enqueue(pk)
-    stuck = GeneratedReport.objects.stuck_rendering(now, stuck_after).update(
-        status=GeneratedReport.Status.FAILED, error=FAILED_STUCK, finished_at=now
-    )
+    stuck = 0
+    for pk in list(
+        GeneratedReport.objects.stuck_rendering(now, stuck_after).values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            if (
+                GeneratedReport.objects.stuck_rendering(now, stuck_after)
+                .filter(pk=pk)
+                .update(status=GeneratedReport.Status.FAILED, error=FAILED_STUCK, finished_at=now)
+            ):
+                stuck += 1
+                _tell_requester(pk, Notification.Kind.REPORT_FAILED)
     return {"requeued": len(queued), "failed": stuck}
