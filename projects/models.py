@@ -1243,6 +1243,18 @@ class Notification(models.Model):
             "deliverable_submitted",
             _("A deliverable's submission to the funder is recorded"),
         )
+        CONFERENCE_REPORT_IN_REVIEW = (
+            "conference_report_in_review",
+            _("A conference report is sent for review"),
+        )
+        CONFERENCE_REPORT_SENT_BACK = (
+            "conference_report_sent_back",
+            _("A conference report is sent back to its writers"),
+        )
+        CONFERENCE_REPORT_PUBLISHED = (
+            "conference_report_published",
+            _("A conference report is published"),
+        )
         REPORT_READY = "report_ready", _("A report you asked for is ready")
         REPORT_FAILED = "report_failed", _("A report you asked for could not be made")
 
@@ -1301,6 +1313,10 @@ class Notification(models.Model):
         Kind.DELIVERABLE_CHANGES_REQUESTED: _("Changes are requested on %(subject)s."),
         Kind.DELIVERABLE_APPROVED: _("%(subject)s is approved."),
         Kind.DELIVERABLE_SUBMITTED: _("%(subject)s is recorded as submitted to the funder."),
+        # Translators: %(subject)s is the event's title.
+        Kind.CONFERENCE_REPORT_IN_REVIEW: _("The report on %(subject)s is sent for review."),
+        Kind.CONFERENCE_REPORT_SENT_BACK: _("The report on %(subject)s is sent back for changes."),
+        Kind.CONFERENCE_REPORT_PUBLISHED: _("The report on %(subject)s is published."),
         Kind.REPORT_READY: _("Your report is ready: %(subject)s."),
         Kind.REPORT_FAILED: _("Your report could not be made: %(subject)s. You can try again."),
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -25,7 +25,7 @@ from kombu.exceptions import OperationalError
 
 from projects.files import generated_name
 from projects.models import Notification, Project, ReportingPeriod
-from projects.notifications import notify
+from projects.notifications import coordinators, members_of_partner, notify
 from reports import rendering
 from reports.models import ConferenceReport, GeneratedReport
 
@@ -142,6 +142,39 @@ def request_conference_pdf(report: ConferenceReport, *, requested_by: User) -> G
     )
     transaction.on_commit(lambda: _enqueue(pdf.pk))
     return pdf
+
+
+# Who hears of each step of a conference report: the coordinators when it is sent for review,
+# its writers (the author partner's people) when the coordinator answers.
+CONFERENCE_KINDS = {
+    "submit_for_review": Notification.Kind.CONFERENCE_REPORT_IN_REVIEW,
+    "send_back": Notification.Kind.CONFERENCE_REPORT_SENT_BACK,
+    "publish": Notification.Kind.CONFERENCE_REPORT_PUBLISHED,
+}
+
+
+def move_conference_report(
+    report: ConferenceReport, action: str, *, by: User, **arguments: Any
+) -> None:
+    """Take `report` through `action` (the ConferenceReport method of that name, called with
+    `arguments`) and tell the people concerned, in one transaction: a refused move
+    (ValidationError, StaleEdit) changes nothing and tells no one. The caller checked `by`."""
+    kind = CONFERENCE_KINDS[action]
+    with transaction.atomic():
+        getattr(report, action)(**arguments)
+        if kind == Notification.Kind.CONFERENCE_REPORT_IN_REVIEW:
+            recipients = coordinators(report.project)
+        else:
+            recipients = members_of_partner(report.author_id)
+        notify(
+            kind,
+            project=report.project,
+            about=report,
+            subject=report.event.title,
+            link=report.get_absolute_url(),
+            recipients=recipients,
+            actor=by,
+        )
 
 
 def retry_report(report: GeneratedReport, *, now: dt.datetime) -> None:

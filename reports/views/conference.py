@@ -41,6 +41,7 @@ from reports.permissions import (
     access_report_to_write,
     can_edit_report,
 )
+from reports.workflows import move_conference_report
 
 PAGE_SIZE = 50
 PREFIX = "recommendations"
@@ -171,7 +172,12 @@ def conference_report_submit(
     if not form.is_valid():
         return _refused(request, access, report, form, status=422)
     try:
-        report.submit_for_review(expected_version=form.cleaned_data["version"])
+        move_conference_report(
+            report,
+            "submit_for_review",
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+        )
     except ValidationError as error:
         form.add_error(None, error.messages)
         return _refused(request, access, report, form, status=422)
@@ -194,7 +200,13 @@ def conference_report_publish(
     if not form.is_valid():
         return _refused(request, access, report, form, status=422)
     try:
-        report.publish(expected_version=form.cleaned_data["version"], now=timezone.now())
+        move_conference_report(
+            report,
+            "publish",
+            by=request.user,
+            expected_version=form.cleaned_data["version"],
+            now=timezone.now(),
+        )
     except ValidationError as error:
         form.add_error(None, error.messages)
         return _refused(request, access, report, form, status=422)
@@ -220,8 +232,12 @@ def conference_report_send_back(
     if not form.is_valid():
         return _refused(request, access, report, form, status=422)
     try:
-        report.send_back(
-            comment=form.cleaned_data["comment"], expected_version=form.cleaned_data["version"]
+        move_conference_report(
+            report,
+            "send_back",
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
         )
     except ValidationError as error:
         form.add_error(None, error)  # "comment" errors go to the comment field
