@@ -7,6 +7,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The Nu HTML checker (vnu-jar, pinned in package-lock.json) that tests/test_html_valid.py runs.
+NODE_STAMP := node_modules/.installed
 PYTEST_ARGS ?=
 # The development server's port: `make run PORT=8001`. Links in emails follow it (SITE_URL).
 PORT ?= 8000
@@ -25,7 +27,7 @@ help:
 	@echo "make lock     regenerate requirements.lock from pyproject.toml"
 	@echo "make demo     migrate and load the demo project"
 	@echo "make messages update the translation catalogues (locale/) and compile them"
-	@echo "make install  create $(VENV) and install requirements.lock"
+	@echo "make install  create $(VENV) and install requirements.lock (and, with npm, the HTML checker)"
 	@echo "make clean    remove $(VENV), caches and generated files (keeps var/coresp.sqlite3)"
 
 # Checked on every run, not only when .venv is created, so a wrong interpreter is always named.
@@ -39,12 +41,21 @@ venv:
 		exit 1; fi
 	@[ -x $(PY) ] || { echo "Creating $(VENV) with $$($(PYTHON) --version)"; $(PYTHON) -m venv $(VENV); }
 
-install: venv $(STAMP)
+install: venv $(STAMP) $(NODE_STAMP)
 
 # Re-installs only when requirements.lock is newer than the stamp.
 $(STAMP): requirements.lock | venv
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@touch $(STAMP)
+
+# Optional: without npm the HTML check skips (fails with REQUIRE_SERVICES=1) and the rest runs.
+# --ignore-scripts: vnu-jar's postinstall would download a Java runtime; the system's Java runs it.
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts && touch $(NODE_STAMP); \
+	else \
+		echo "npm not found: the Nu HTML check (tests/test_html_valid.py) will be skipped"; \
+	fi
 
 run: install
 	@PYTHON="$(PYTHON)" PORT="$(PORT)" bin/run
@@ -81,6 +92,6 @@ messages: install
 	DEBUG=1 $(PY) manage.py compilemessages $(I18N_IGNORE)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-results
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-results node_modules
 	rm -rf var/static var/test var/log var/celerybeat-schedule*
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

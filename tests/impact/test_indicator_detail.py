@@ -116,7 +116,7 @@ def test_a_member_reads_the_definition_targets_and_every_figure(
     progress = response.context["progress"]
     assert (progress.achieved, progress.awaiting) == (Decimal(5), Decimal(3))
     # Every entered value says its status on this page, validated ones too.
-    table = html[html.index("<caption>KPI1 by partner") :]
+    table = html[html.index('<caption id="progress-KPI1-caption">KPI1 by partner') :]
     assert '<span class="badge badge-ok">Validated</span>' in table
     assert '<span class="badge">Draft</span>' in table
     assert '<span class="badge badge-medium">Submitted</span>' in table

@@ -426,9 +426,9 @@ def test_the_charts_are_svg_images_with_a_title_a_description_and_a_table(
     assert ">Achieved: 2 persons</text>" in html
     assert ">Target: 1,000 EUR subcontracted</text>" in html
     # The tables after them.
-    assert "<caption>Tenders with and without a social clause</caption>" in html
+    assert 'caption">Tenders with and without a social clause</caption>' in html
     assert (
-        "<caption>Clause targets against validated outcomes, by category and unit</caption>"
+        'caption">Clause targets against validated outcomes, by category and unit</caption>'
     ) in html
     assert '<th scope="row">Apprenticeships and training</th>' in html
     assert '<td class="num">60.0 %</td>' in html

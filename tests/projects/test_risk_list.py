@@ -74,7 +74,7 @@ def test_the_matrix_counts_active_risks_by_likelihood_rows_and_impact_columns(
         ["low", "low", "medium"],
     ]
     html = response.content.decode()
-    assert "<caption>Active risks by likelihood" in html
+    assert '<caption id="matrix-caption">Active risks by likelihood' in html
     assert '<th scope="col">Impact low</th>' in html
     assert '<th scope="row">Likelihood high</th>' in html
     assert 'href="?likelihood=3&amp;impact=1"' in html
