@@ -68,7 +68,7 @@ def log_out(page: Any) -> None:
 def upload(page: Any, tmp_path: Path, name: str, note: str) -> None:
     file = tmp_path / name
     file.write_bytes(PDF)
-    page.get_by_label("File", exact=True).set_input_files(file)
+    page.locator("input[type=file][name=file]").set_input_files(file)
     page.get_by_label(re.compile(r"^Note")).fill(note)
     with navigating(page):
         page.get_by_role("button", name="Upload").click()
