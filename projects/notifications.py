@@ -35,7 +35,11 @@ def notify(
             "user_id", flat=True
         )
     )
-    content_type = ContentType.objects.get_for_model(about)
+    # Not get_for_model: its per-process cache outlives the database in a long-running worker
+    # (a test database made again, a restore), and a stale id breaks the insert. One query.
+    content_type = ContentType.objects.get(
+        app_label=about._meta.app_label, model=about._meta.model_name
+    )
     return Notification.objects.bulk_create(
         Notification(
             recipient_id=user_id,

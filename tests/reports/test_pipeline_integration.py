@@ -206,9 +206,13 @@ def test_request_render_and_download_a_progress_report(
     assert "1ontime" in flat and "3late" in flat and "0pending" in flat
     assert "1/1milestonesdueandachieved" in flat
 
-    # The risk matrix: rows of likelihood high to low, columns of impact low to high.
-    matrix = rows.index("Likelihood \\ impact Low Medium High")
-    assert rows[matrix + 1 : matrix + 4] == ["High 0 1 1", "Medium 0 1 0", "Low 1 0 0"]
+    # Each cell gives its count and its level in words (not by colour alone).
+    matrix = rows.index("Likelihood \\ impact Impact low Impact medium Impact high")
+    assert rows[matrix + 1 : matrix + 4] == [
+        "Likelihood high 0 Medium 1 High 1 High",
+        "Likelihood medium 0 Low 1 Medium 0 High",
+        "Likelihood low 1 Low 0 Low 0 Medium",
+    ]
     by_level = rows.index("Level Risks")
     assert rows[by_level + 1 : by_level + 4] == ["High 2", "Medium 1", "Low 1"]
 
